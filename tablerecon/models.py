@@ -1,0 +1,144 @@
+"""The public result models: a report holds tables; a table holds a numpy matrix and, for
+every cell, how its value was obtained.
+
+These are the boundary of the library: strict pydantic models, documented field by field.
+``Report.to_contract()`` gives exactly the JSON of ``shared/spec/output.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CellStatus = Literal["read", "blank", "inferred", "unknown"]
+
+
+class Check(BaseModel):
+    """One arithmetic identity of a table, evaluated on the emitted values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    identity: str = Field(description="Readable name, e.g. 'row new_received: sum = total'.")
+    holds: bool = Field(description="Whether the identity holds on the emitted values.")
+    residual: float = Field(description="Left side minus right side; 0 when it holds.")
+    cells: tuple[tuple[int, int], ...] = Field(default=(), description="(row, column) indices involved.")
+
+
+class RowPlacement(BaseModel):
+    """How the solver placed one row's numbers: kept so `explain` never has to solve again."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    row: str
+    values: tuple[float | None, ...] = Field(description="The numbers read for this row, in text order.")
+    lines: tuple[int, ...] = Field(description="Source line of each number read.")
+    gaps: tuple[int | None, ...] = Field(description="Extra empty slots before each value and after the last.")
+    candidates: int = Field(description="Placements the row allowed before the identities were applied.")
+    chosen: tuple[int | None, ...] = Field(description="Column index of each value in the chosen solution.")
+    note: str = ""
+
+
+class Table(BaseModel):
+    """One reconstructed table.
+
+    ``values`` is a float matrix (rows x columns) with NaN where the value is blank or
+    unknown; ``status`` says which, cell by cell.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    table: str = Field(description="Canonical table id (requests, review_litigation, active_20_1, ...).")
+    template: str = Field(description="Template variant that matched, e.g. requests-2019.")
+    title: str = Field(description="Title or caption as found in the text, normalized.")
+    rows: list[str]
+    row_labels: list[str]
+    columns: list[str]
+    column_labels: list[str] = Field(default_factory=list)
+    values: np.ndarray = Field(description="float64 matrix, NaN where blank or unknown.")
+    status: list[list[CellStatus]]
+    lines: list[list[int | None]] = Field(description="1-based source line of each read cell.")
+    checks: list[Check] = Field(default_factory=list)
+    ambiguous: bool = False
+    alternatives: int = Field(default=0, ge=0, description="Other equally good assignments seen (bounded).")
+    placements: list[RowPlacement] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="Why cells are unknown, searches that gave up.")
+    graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
+
+    @field_validator("values")
+    @classmethod
+    def _float_matrix(cls, v: np.ndarray) -> np.ndarray:
+        if not isinstance(v, np.ndarray) or v.ndim != 2:
+            raise ValueError("values must be a 2-D numpy array")
+        return v.astype(np.float64, copy=False)
+
+    @model_validator(mode="after")
+    def _shapes_agree(self) -> Table:
+        shape = (len(self.rows), len(self.columns))
+        if self.values.shape != shape:
+            raise ValueError(f"values has shape {self.values.shape}, expected {shape}")
+        if len(self.status) != shape[0] or any(len(r) != shape[1] for r in self.status):
+            raise ValueError("status must match the table shape")
+        if len(self.lines) != shape[0] or any(len(r) != shape[1] for r in self.lines):
+            raise ValueError("lines must match the table shape")
+        return self
+
+    def cell(self, row: str, column: str) -> float | None:
+        """The value of one cell by canonical keys (None when blank or unknown)."""
+        v = float(self.values[self.rows.index(row), self.columns.index(column)])
+        return None if math.isnan(v) else v
+
+    def to_contract(self) -> dict[str, Any]:
+        """This table in the JSON shape of shared/spec/output.md."""
+        return {
+            "table": self.table,
+            "template": self.template,
+            "title": self.title,
+            "rows": list(self.rows),
+            "row_labels": list(self.row_labels),
+            "columns": list(self.columns),
+            "cells": [[_json_number(v) for v in row] for row in self.values.tolist()],
+            "cell_status": [list(r) for r in self.status],
+            "cell_lines": [list(r) for r in self.lines],
+            "checks": [
+                {"identity": c.identity, "holds": c.holds, "residual": _json_number(c.residual)}
+                for c in self.checks
+            ],
+            "ambiguous": self.ambiguous,
+            "alternatives": self.alternatives,
+        }
+
+
+class Report(BaseModel):
+    """Everything tablerecon found in one document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="Path or name of the input, as given.")
+    encoding: str = Field(default="utf-8", description="Codec the bytes were decoded with.")
+    tables: list[Table] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list, description="Problems that stopped a table being read.")
+
+    def table(self, table_id: str) -> Table | None:
+        """The table with this canonical id, if the document has it."""
+        return next((t for t in self.tables if t.table == table_id), None)
+
+    def to_contract(self) -> dict[str, Any]:
+        """The report in the JSON shape of shared/spec/output.md."""
+        return {
+            "source": self.source,
+            "tables": [t.to_contract() for t in self.tables],
+            "errors": list(self.errors),
+        }
+
+
+def _json_number(v: float) -> int | float | None:
+    """NaN becomes null; integral floats become ints, as the contract asks."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    f = float(v)
+    if math.isfinite(f) and f.is_integer() and abs(f) < 2**53:
+        return int(f)
+    return round(f, 10)
