@@ -35,7 +35,9 @@ class RowPlacement(BaseModel):
     row: str
     values: tuple[float | None, ...] = Field(description="The numbers read for this row, in text order.")
     lines: tuple[int, ...] = Field(description="Source line of each number read.")
-    gaps: tuple[int | None, ...] = Field(description="Extra empty slots before each value and after the last.")
+    gaps: tuple[int | None, ...] = Field(
+        description="Extra empty slots before each value and after the last."
+    )
     candidates: int = Field(description="Placements the row allowed before the identities were applied.")
     chosen: tuple[int | None, ...] = Field(description="Column index of each value in the chosen solution.")
     note: str = ""
@@ -64,7 +66,9 @@ class Table(BaseModel):
     ambiguous: bool = False
     alternatives: int = Field(default=0, ge=0, description="Other equally good assignments seen (bounded).")
     placements: list[RowPlacement] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list, description="Why cells are unknown, searches that gave up.")
+    notes: list[str] = Field(
+        default_factory=list, description="Why cells are unknown, searches that gave up."
+    )
     graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
 
     @field_validator("values")

@@ -21,7 +21,7 @@ import opencc
 from tablerecon.errors import DecodeError
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space.
-_WIDTH_MAP = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH_MAP: dict[int, int | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH_MAP.update({0x3000: 0x20, 0xA0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0xFEFF: None, 0x200B: None})
 
 # Dashes and other marks that stand for an empty cell.

@@ -1,0 +1,114 @@
+"""Step 2a: find where each table of sections 二, 三 and 四 sits in the cell stream.
+
+A table starts at an anchor (a 第二十条 caption, a section title, the requests table's corner
+note or 申请人情况, the review table's 行政复议/行政诉讼 header) and runs until the next
+anchor of another table or the next section heading. Which template variant fits the
+region is decided later, in ``match``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tablerecon.labels import MATCH_THRESHOLD, is_section_heading, score
+from tablerecon.normalize import Cell, Kind
+from tablerecon.templates import TableSpec, Template, all_tables
+
+_CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]{1,3})\)?项")
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ANCHOR_THRESHOLD = 85.0
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Cells ``start:end`` of the stream, believed to hold table ``table``."""
+
+    table: str
+    candidates: tuple[tuple[Template, TableSpec], ...]
+    anchor: int  # index of the anchor cell
+    start: int  # first cell after the anchor
+    end: int  # exclusive
+    at_document_end: bool
+
+
+@cache
+def _candidates(table_id: str) -> tuple[tuple[Template, TableSpec], ...]:
+    return tuple((t, s) for t, s in all_tables() if s.table == table_id)
+
+
+@cache
+def _request_row_labels() -> tuple[str, ...]:
+    return tuple(
+        r.label for _, s in all_tables() if s.table == "requests" for r in s.rows if r.label is not None
+    )
+
+
+def _caption_table(label: str) -> str | None:
+    m = _CAPTION.search(label)
+    if m is None or len(label) > 20:
+        return None
+    n = sum(_NUMERALS[c] for c in m.group(1)) if m.group(1) != "十" else 10
+    table_id = f"active_20_{n}"
+    return table_id if _candidates(table_id) else None
+
+
+def _anchor_table(cells: list[Cell], i: int) -> str | None:
+    """The table whose anchor cell ``i`` is, if any."""
+    label = cells[i].text
+    caption = _caption_table(label)
+    if caption is not None:
+        return caption
+    if len(label) > 60:
+        return None
+    for table_id in ("requests", "review_litigation"):
+        for _, spec in _candidates(table_id)[:1]:
+            if any(score(label, a) >= _ANCHOR_THRESHOLD for a in spec.anchors):
+                return table_id
+    if label == "行政复议":
+        following = [c.text for c in cells[i + 1 : i + 4] if c.kind is Kind.LABEL]
+        if "行政诉讼" in following:
+            return "review_litigation"
+    return None
+
+
+def _is_stop(label: str) -> bool:
+    if not is_section_heading(label):
+        return False
+    return all(score(label, r) < MATCH_THRESHOLD for r in _request_row_labels())
+
+
+def find_regions(cells: list[Cell]) -> list[Region]:
+    """Every candidate table region, in document order."""
+    markers: list[tuple[int, str | None]] = []
+    for i, cell in enumerate(cells):
+        if cell.kind is not Kind.LABEL:
+            continue
+        table_id = _anchor_table(cells, i)
+        if table_id is not None:
+            markers.append((i, table_id))
+        elif _is_stop(cell.text):
+            markers.append((i, None))
+    regions: list[Region] = []
+    k = 0
+    while k < len(markers):
+        index, table_id = markers[k]
+        k += 1
+        if table_id is None:
+            continue
+        # Further anchors of the same table (title, corner note, 申请人情况) extend the region.
+        while k < len(markers) and markers[k][1] == table_id and not table_id.startswith("active_"):
+            k += 1
+        end = markers[k][0] if k < len(markers) else len(cells)
+        regions.append(
+            Region(
+                table=table_id,
+                candidates=_candidates(table_id),
+                anchor=index,
+                start=index + 1,
+                end=end,
+                at_document_end=k >= len(markers),
+            )
+        )
+    return regions

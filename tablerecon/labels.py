@@ -1,0 +1,66 @@
+"""Fuzzy comparison of label text (rapidfuzz), shared by find and match.
+
+Labels in real reports carry notes in brackets (``规章(县级无此项)``), lose characters
+(``现行有效件``), or get truncated (``本年增/``); the score takes the best of the raw and the
+note-stripped comparison so both kinds of damage are tolerated.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from tablerecon.normalize import normalize_label
+
+# A bracketed note that is not the leading ordinal such as (一) or (七).
+_NOTE = re.compile(r"(?<!^)\([^()]*\)|\([^()]{6,}\)")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、．])")
+_SENTENCE = re.compile(r"[。；;]")
+
+#: Minimum score for a label to be taken as a template row or column.
+MATCH_THRESHOLD = 72.0
+
+
+@lru_cache(maxsize=65536)
+def strip_notes(label: str) -> str:
+    """The label without bracketed notes (but keeping a leading ordinal like ``(一)``)."""
+    out = _NOTE.sub("", label)
+    return out or label
+
+
+@lru_cache(maxsize=65536)
+def template_text(label: str) -> str:
+    """A template label in the same normal form as labels read from documents."""
+    return normalize_label(label)
+
+
+def score(found: str, expected: str) -> float:
+    """Similarity (0-100) of a label found in a document and a template label."""
+    exp = template_text(expected)
+    best = fuzz.ratio(found, exp)
+    if best >= 100:
+        return best
+    a, b = strip_notes(found), strip_notes(exp)
+    best = max(best, fuzz.ratio(a, b))
+    # A truncated header (本年增/) is a prefix of the full one.
+    if len(a) >= 3 and b.startswith(a):
+        best = max(best, 100.0 * (0.6 + 0.4 * len(a) / len(b)))
+    return best
+
+
+def has_ordinal(label: str) -> bool:
+    """Whether the label starts with a section or item ordinal (一、 (一) 1.)."""
+    return _ORDINAL.match(label) is not None
+
+
+def is_section_heading(label: str) -> bool:
+    """Headings like 五、存在的主要问题及改进情况 that end whatever table is open."""
+    return re.match(r"^[一二三四五六七八九十]+、", label) is not None and len(label) <= 40
+
+
+def is_prose(label: str) -> bool:
+    """A sentence rather than a cell label: tables never hold these."""
+    bare = strip_notes(label)
+    return _SENTENCE.search(bare) is not None or len(bare) > 48

@@ -1,0 +1,243 @@
+"""Step 2b: match a region's labels to a template's header and row labels.
+
+The result, ``TableEvidence``, lists for every template row the numbers the text gave it,
+in text order, with the empty slots around them. It says nothing yet about columns: which
+column each number belongs to is the solver's job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tablerecon.find import Region
+from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, score
+from tablerecon.normalize import Cell, Kind
+from tablerecon.templates import RowSpec, TableSpec, Template
+
+
+@dataclass(slots=True)
+class RowEvidence:
+    """What the text holds for one row: its label and its value cells."""
+
+    key: str
+    label: str
+    found: bool
+    label_line: int | None = None
+    cells: list[Cell] = field(default_factory=list)
+    #: Extra empty slots before each value and after the last (None: no evidence there).
+    gaps: list[int | None] = field(default_factory=list)
+    label_score: float = 0.0
+
+
+@dataclass(slots=True)
+class TableEvidence:
+    """One table as matched to one template variant, before solving."""
+
+    template: Template
+    spec: TableSpec
+    title: str
+    columns: list[str]
+    column_labels: list[str]
+    rows: list[RowEvidence]
+    score: float
+    truncated: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _row_labels(row: RowSpec) -> tuple[str, ...]:
+    return (row.label, *row.aliases) if row.label is not None else ()
+
+
+def _best_row(text: str, rows: tuple[RowSpec, ...], start: int) -> tuple[int, float]:
+    """Index and score of the template row (at or after ``start``) best matching ``text``."""
+    best, best_score = -1, 0.0
+    for idx in range(start, len(rows)):
+        for label in _row_labels(rows[idx]):
+            s = score(text, label)
+            if s > best_score:
+                best, best_score = idx, s
+    return best, best_score
+
+
+def _match_columns(headers: list[Cell], spec: TableSpec) -> tuple[list[str], list[str], float, list[str]]:
+    """Column keys and labels for a captioned table; unknown header cells become extra columns.
+
+    Header text split over two cells (本年新 / 制作数量) is joined when the join matches better.
+    """
+    keys = list(spec.column_keys)
+    labels = [c.label or c.key for c in spec.columns]
+    if spec.caption is None:
+        found = sum(1 for h in headers if any(score(h.text, w) >= MATCH_THRESHOLD for w in spec.header_words))
+        return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
+    texts = [
+        h.text
+        for h in headers
+        if not any(score(h.text, w) >= 90 for w in (*spec.header_words, *spec.anchors))
+    ]
+    total = 0.0
+    extras: list[str] = []
+    matched: set[int] = set()
+    i = 0
+    while i < len(texts):
+        cands = [(texts[i], 1)]
+        if i + 1 < len(texts):
+            cands.append((texts[i] + texts[i + 1], 2))
+        best = (-1, 0.0, 1)
+        for text, used in cands:
+            for j, col in enumerate(spec.columns):
+                s = score(text, col.label or "")
+                if j not in matched and s > best[1]:
+                    best = (j, s, used)
+        if best[1] >= MATCH_THRESHOLD:
+            matched.add(best[0])
+            total += best[1] / 100
+            i += best[2]
+        else:
+            extras.append(texts[i])
+            i += 1
+    for n, text in enumerate(extras, start=1):
+        keys.append(f"extra_col_{n}")
+        labels.append(text)
+    return keys, labels, total - 0.5 * len(extras), extras
+
+
+def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], index_of: dict[int, int]) -> None:
+    """Turn raw gaps into extra empty slots, relative to the table's usual spacing."""
+    line_gaps = [c.gap for r in rows for c in r.cells if not c.same_line]
+    base = Counter(line_gaps).most_common(1)[0][0] if line_gaps else 0
+
+    def extra(cell: Cell) -> int:
+        return cell.gap if cell.same_line else max(0, cell.gap - base)
+
+    for row in rows:
+        if not row.found:
+            continue
+        row.gaps = [extra(c) for c in row.cells]
+        last = row.cells[-1] if row.cells else None
+        if last is not None and last.same_line:
+            row.gaps.append(None)  # padding after the last cell of a row-per-line row
+            continue
+        nxt_index = index_of[id(last)] + 1 if last is not None else None
+        nxt = cells[nxt_index] if nxt_index is not None and nxt_index < len(cells) else None
+        row.gaps.append(extra(nxt) if nxt is not None else None)
+
+
+def match_region(cells: list[Cell], region: Region) -> TableEvidence | None:
+    """The best-fitting template variant for a region, or None when nothing matches."""
+    best: TableEvidence | None = None
+    for template, spec in region.candidates:
+        ev = _match_one(cells, region, template, spec)
+        if ev is not None and (best is None or ev.score > best.score):
+            best = ev
+    return best
+
+
+def _match_one(
+    cells: list[Cell], region: Region, template: Template, spec: TableSpec
+) -> TableEvidence | None:
+    rows = spec.rows
+    unlabeled = len(rows) == 1 and rows[0].label is None
+    found: dict[str, RowEvidence] = {}
+    extras: list[RowEvidence] = []
+    headers: list[Cell] = []
+    notes: list[str] = []
+    current: RowEvidence | None = None
+    started = False
+    pos = 0
+    stray = 0
+    end = region.end
+    stopped_early = False
+    i = region.start
+    while i < end:
+        cell = cells[i]
+        if cell.kind is not Kind.LABEL:
+            if current is None and unlabeled and not found:
+                current = RowEvidence(key=rows[0].key, label="", found=True, label_score=100.0)
+                found[rows[0].key] = current
+                started = True
+            if current is not None:
+                current.cells.append(cell)
+            elif started:
+                stray += 1
+            i += 1
+            continue
+        idx, s = (-1, 0.0) if unlabeled else _best_row(cell.text, rows, pos)
+        used = 1
+        nxt = cells[i + 1] if i + 1 < end else None
+        if s < MATCH_THRESHOLD and nxt is not None and nxt.kind is Kind.LABEL and not unlabeled:
+            idx2, s2 = _best_row(cell.text + nxt.text, rows, pos)
+            if s2 >= MATCH_THRESHOLD and s2 > s:
+                idx, s, used = idx2, s2, 2
+        if s >= MATCH_THRESHOLD:
+            row = rows[idx]
+            pos = idx + 1
+            started = True
+            if row.group:
+                current = None
+            else:
+                current = RowEvidence(
+                    key=row.key,
+                    label=cell.text if used == 1 else cell.text + nxt.text,  # type: ignore[union-attr]
+                    found=True,
+                    label_line=cell.line,
+                    label_score=s,
+                )
+                found[row.key] = current
+        elif not started or (unlabeled and current is None):
+            headers.append(cell)
+        elif is_section_heading(cell.text) or is_prose(cell.text) or (unlabeled and current is not None):
+            end = i
+            stopped_early = True
+            break
+        elif _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
+            current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
+        elif nxt is not None and nxt.kind is not Kind.LABEL:
+            current = RowEvidence(
+                key=f"extra_row_{len(extras) + 1}",
+                label=cell.text,
+                found=True,
+                label_line=cell.line,
+                label_score=0.0,
+            )
+            extras.append(current)
+        else:
+            current = None
+        i += used
+    if not started:
+        return None
+    columns, column_labels, header_score, extra_cols = _match_columns(headers, spec)
+    ordered: list[RowEvidence] = []
+    for row in spec.data_rows:
+        ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
+    ordered.extend(extras)
+    index_of = {id(c): k for k, c in enumerate(cells)}
+    _assign_gaps(ordered, cells, index_of)
+    data_rows = spec.data_rows
+    missing = [r.key for r in data_rows if r.key not in found]
+    row_score = sum(r.label_score for r in found.values()) / 100
+    quality = row_score + header_score - 0.5 * len(missing) - 0.5 * len(extras) - 0.2 * stray
+    truncated = False
+    if region.at_document_end and not stopped_early:
+        last = found.get(data_rows[-1].key)
+        # A short last row whose cells end the document may have been cut, not left blank.
+        if last is None or (len(last.cells) < len(columns) and end == len(cells)):
+            truncated = True
+    if missing and not truncated:
+        notes.append("rows not found in the text: " + ", ".join(missing))
+    if extra_cols:
+        notes.append("header cells no template knows: " + ", ".join(extra_cols))
+    if stray:
+        notes.append(f"{stray} number(s) outside any row were ignored")
+    title = cells[region.anchor].text
+    return TableEvidence(
+        template=template,
+        spec=spec,
+        title=title,
+        columns=columns,
+        column_labels=column_labels,
+        rows=ordered,
+        score=quality,
+        truncated=truncated,
+        notes=notes,
+    )

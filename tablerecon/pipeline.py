@@ -1,0 +1,79 @@
+"""The public entry points: normalize -> find -> match -> solve -> emit, in that order."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tablerecon.emit import build_table
+from tablerecon.errors import InputTooLargeError, TableReconError
+from tablerecon.find import find_regions
+from tablerecon.match import match_region
+from tablerecon.models import Report
+from tablerecon.normalize import Document, normalize
+from tablerecon.solve import SolveLimits, solve_table
+from tablerecon.templates import expand_identities
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep one document from taking unbounded time or memory."""
+
+    max_bytes: int = 20_000_000
+    solve: SolveLimits = field(default_factory=SolveLimits)
+
+
+def extract_text(text: str, source: str = "<text>", limits: Limits | None = None) -> Report:
+    """Reconstruct every standard table in an already decoded text."""
+    limits = limits or Limits()
+    if len(text) > limits.max_bytes:
+        raise InputTooLargeError(f"{source}: {len(text)} characters exceeds the limit of {limits.max_bytes}")
+    return _extract(normalize(text), source, limits)
+
+
+def extract_bytes(data: bytes, source: str = "<bytes>", limits: Limits | None = None) -> Report:
+    """Reconstruct every standard table in raw bytes (UTF-8, UTF-16 with BOM or GB18030)."""
+    limits = limits or Limits()
+    if len(data) > limits.max_bytes:
+        raise InputTooLargeError(f"{source}: {len(data)} bytes exceeds the limit of {limits.max_bytes}")
+    try:
+        doc = normalize(data)
+    except TableReconError as exc:
+        raise type(exc)(f"{source}: {exc}") from exc
+    return _extract(doc, source, limits)
+
+
+def extract_file(path: str | os.PathLike[str], limits: Limits | None = None) -> Report:
+    """Reconstruct every standard table in one file; the file is refused if over the size limit."""
+    limits = limits or Limits()
+    p = Path(path)
+    size = p.stat().st_size
+    if size > limits.max_bytes:
+        raise InputTooLargeError(f"{path}: {size} bytes exceeds the limit of {limits.max_bytes}")
+    return extract_bytes(p.read_bytes(), source=str(path), limits=limits)
+
+
+def _extract(doc: Document, source: str, limits: Limits) -> Report:
+    report = Report(source=source, encoding=doc.encoding)
+    seen: set[str] = set()
+    for region in find_regions(doc.cells):
+        ev = match_region(doc.cells, region)
+        if ev is None:
+            if region.at_document_end:
+                report.errors.append(f"{region.table}: the text ends inside the table; not emitted")
+            continue
+        if ev.truncated:
+            report.errors.append(f"{ev.spec.table}: the text ends inside the table; not emitted")
+            continue
+        if ev.spec.table in seen:
+            report.errors.append(f"{ev.spec.table}: the document holds this table twice; the first is kept")
+            continue
+        seen.add(ev.spec.table)
+        keys = [r.key for r in ev.rows]
+        equations = expand_identities(ev.spec, keys, ev.columns)
+        solution = solve_table(
+            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve
+        )
+        report.tables.append(build_table(ev, solution, equations))
+    return report

@@ -1,0 +1,493 @@
+"""Step 3: decide which column each number belongs to.
+
+Within a row the numbers keep their order but not their columns (blank cells were dropped).
+Every way of placing a row's numbers is a *candidate*; a candidate may also mark one empty
+cell as *lost* when a row identity forces its value (a value the text dropped, or a 总计 the
+report left blank). Rows are tied together by the column identities; the constraint graph
+(networkx) splits a table into independent components, and each component is searched with
+bounds propagation and branch and bound for the cheapest candidates that satisfy every
+identity. Cost, compared lexicographically: identities violated, then values inferred, then
+disagreement with the blank-line hints (only when the table's hints are consistent enough to
+trust). Every optimal assignment is kept (up to a bound) so that ambiguity is stated, never
+resolved by a silent guess.
+
+When no assignment satisfies the identities the source itself is inconsistent: values are
+kept as read, nothing is inferred, and the violated identities are reported.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+
+from tablerecon.match import RowEvidence
+from tablerecon.models import CellStatus
+from tablerecon.normalize import Kind
+from tablerecon.templates import Equation
+
+W_VIOLATION = 10_000_000
+W_LOST = 10_000
+TOL = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class SolveLimits:
+    """Bounds on every search: placements per row, search nodes and seconds per table."""
+
+    max_placements: int = 20_000
+    max_nodes: int = 50_000
+    max_seconds: float = 2.0
+    max_solutions: int = 16
+
+
+@dataclass(slots=True)
+class RowCandidates:
+    """All placements of one row that survive its own (row-local) identities."""
+
+    vec: np.ndarray  # (K, C) float values, blank = 0
+    pos: np.ndarray  # (K, n) column of each value cell
+    lost_col: np.ndarray  # (K,) column of the inferred cell, -1 when none
+    cost: np.ndarray  # (K,) int64 scalar cost
+    violations: np.ndarray  # (K,) local identities violated
+    generated: int  # placements before filtering
+
+
+@dataclass(slots=True)
+class RowSolution:
+    """The solver's verdict on one row."""
+
+    values: np.ndarray  # (C,) NaN where unknown
+    status: list[CellStatus]
+    lines: list[int | None]
+    chosen: tuple[int | None, ...]
+    candidates: int
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Solution:
+    rows: list[RowSolution]
+    ambiguous: bool
+    alternatives: int
+    notes: list[str] = field(default_factory=list)
+    graph: dict[str, int] = field(default_factory=dict)
+    hints_trusted: bool = False
+
+
+@cache
+def _combos(c: int, n: int) -> np.ndarray:
+    if n == 0:
+        return np.zeros((1, 0), dtype=np.int64)
+    return np.array(list(combinations(range(c), n)), dtype=np.int64).reshape(-1, n)
+
+
+def hints_trusted(rows: list[RowEvidence], n_cols: int) -> bool:
+    """Whether blank-line gaps in this table behave like dropped-cell markers.
+
+    They do when most short rows show exactly as many extra empty slots as cells missing,
+    and full rows show none. A document without hints, or with stray blank lines, fails this
+    and its gaps are then ignored rather than trusted.
+    """
+    short = consistent = full = stray = 0
+    for row in rows:
+        if not row.found or not row.cells or any(g is None for g in row.gaps):
+            continue
+        extra = sum(g for g in row.gaps if g is not None)
+        n = len(row.cells)
+        if n < n_cols:
+            short += 1
+            consistent += extra == n_cols - n
+        elif n == n_cols:
+            full += 1
+            stray += extra > 0
+    return short > 0 and consistent >= 0.6 * short and stray <= 0.2 * max(full, 1)
+
+
+def _row_candidates(
+    row: RowEvidence,
+    n_cols: int,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    use_hints: bool,
+    allow_lost: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+) -> RowCandidates | None:
+    """Every placement of the row's cells, with optional one lost cell; None when too many."""
+    n = len(row.cells)
+    if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
+        return None
+    pos = _combos(n_cols, n)
+    k = pos.shape[0]
+    values = np.array([c.value if c.kind is Kind.NUMBER and c.value is not None else 0.0 for c in row.cells])
+    vec = np.zeros((k, n_cols))
+    if n:
+        np.put_along_axis(vec, pos, np.broadcast_to(values, (k, n)), axis=1)
+    # Blank cells skipped before each value and after the last.
+    edges = np.concatenate([np.full((k, 1), -1), pos, np.full((k, 1), n_cols)], axis=1)
+    skipped = np.diff(edges, axis=1) - 1  # (K, n+1)
+    gaps = np.array([g if g is not None else -1 for g in row.gaps], dtype=np.int64)
+    if gaps.shape[0] != n + 1:
+        gaps = np.full(n + 1, -1)
+    known = gaps >= 0
+
+    def gap_cost(sk: np.ndarray) -> np.ndarray:
+        if not use_hints:
+            return np.zeros(sk.shape[0], dtype=np.int64)
+        cost: np.ndarray = np.abs(sk - gaps)[:, known].sum(axis=1).astype(np.int64)
+        return cost
+
+    def violations(v: np.ndarray) -> np.ndarray:
+        out = np.zeros(v.shape[0], dtype=np.int64)
+        for coef, _ in local:
+            out += np.abs(v @ coef) > TOL
+        return out
+
+    all_vec = [vec]
+    all_pos = [pos]
+    all_lost = [np.full(k, -1)]
+    all_gap = [gap_cost(skipped)]
+    all_viol = [violations(vec)]
+    if allow_lost and local:
+        occupied = np.zeros((k, n_cols), dtype=bool)
+        if n:
+            np.put_along_axis(occupied, pos, True, axis=1)
+        for q in range(n_cols):
+            eq = next(((coef, cols) for coef, cols in local if coef[q] != 0), None)
+            if eq is None:
+                continue
+            coef = eq[0]
+            free = ~occupied[:, q]
+            if not free.any():
+                continue
+            v = vec[free].copy()
+            val = -(v @ coef) / coef[q]
+            v[:, q] = val
+            ok = (val > TOL) if positive_only else (np.abs(val) > TOL)
+            ok &= np.abs(val - np.round(val)) < TOL
+            viol = violations(v)
+            ok &= viol == 0
+            if not ok.any():
+                continue
+            sk = skipped[free][ok].copy()
+            slot = np.searchsorted(pos[free][ok][0], q) if n else 0
+            slots = (pos[free][ok] < q).sum(axis=1) if n else np.zeros(int(ok.sum()), dtype=np.int64)
+            del slot
+            sk[np.arange(sk.shape[0]), slots] -= 1
+            all_vec.append(v[ok])
+            all_pos.append(pos[free][ok])
+            all_lost.append(np.full(int(ok.sum()), q))
+            all_gap.append(gap_cost(sk))
+            all_viol.append(viol[ok])
+    vec = np.concatenate(all_vec)
+    pos = np.concatenate(all_pos)
+    lost = np.concatenate(all_lost)
+    viol = np.concatenate(all_viol)
+    cost = viol * W_VIOLATION + (lost >= 0) * W_LOST + np.concatenate(all_gap)
+    # Keep the cheapest candidate of each distinct value vector: placing a 0 or a blank in one
+    # column or another gives the same data.
+    order = np.lexsort((np.arange(cost.shape[0]), cost))
+    _, first = np.unique(np.round(vec[order], 6), axis=0, return_index=True)
+    keep = order[np.sort(first)]
+    keep = keep[np.argsort(cost[keep], kind="stable")]
+    return RowCandidates(vec[keep], pos[keep], lost[keep], cost[keep], viol[keep], k)
+
+
+@dataclass(slots=True)
+class _Search:
+    """Branch and bound over the rows of one component; all state lives here, one search each."""
+
+    cands: list[RowCandidates]
+    contrib: list[np.ndarray]  # per row (K, G) contribution to each global equation
+    hard: bool  # True: equations must hold; False: violations are counted
+    limits: SolveLimits
+    deadline: float
+    nodes: int = 0
+    gave_up: bool = False
+    best: int = -1
+    solutions: list[tuple[int, ...]] = field(default_factory=list)
+    seen: set[bytes] = field(default_factory=set)
+
+    def propagate(self, alive: list[np.ndarray]) -> list[np.ndarray] | None:
+        """Bounds consistency on the global equations; None when one cannot hold."""
+        if not self.contrib or self.contrib[0].shape[1] == 0:
+            return alive
+        changed = True
+        while changed:
+            changed = False
+            lo = np.array([self.contrib[r][a].min(axis=0) for r, a in enumerate(alive)])
+            hi = np.array([self.contrib[r][a].max(axis=0) for r, a in enumerate(alive)])
+            total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
+            if (total_lo > TOL).any() or (total_hi < -TOL).any():
+                return None
+            for r, a in enumerate(alive):
+                if a.shape[0] <= 1:
+                    continue
+                c = self.contrib[r][a]
+                ok = ((c + (total_lo - lo[r]) <= TOL) & (c + (total_hi - hi[r]) >= -TOL)).all(axis=1)
+                if not ok.all():
+                    if not ok.any():
+                        return None
+                    alive[r] = a[ok]
+                    changed = True
+                    lo_r, hi_r = c[ok].min(axis=0), c[ok].max(axis=0)
+                    total_lo += lo_r - lo[r]
+                    total_hi += hi_r - hi[r]
+                    lo[r], hi[r] = lo_r, hi_r
+        return alive
+
+    def violated_bound(self, alive: list[np.ndarray]) -> int:
+        """Global equations that must fail whatever the remaining choices (soft mode)."""
+        if not self.contrib or self.contrib[0].shape[1] == 0:
+            return 0
+        lo = sum(self.contrib[r][a].min(axis=0) for r, a in enumerate(alive))
+        hi = sum(self.contrib[r][a].max(axis=0) for r, a in enumerate(alive))
+        return int(((lo > TOL) | (hi < -TOL)).sum())
+
+    def lower_bound(self, alive: list[np.ndarray]) -> int:
+        lb = sum(int(self.cands[r].cost[a].min()) for r, a in enumerate(alive))
+        if not self.hard:
+            lb += self.violated_bound(alive) * W_VIOLATION
+        return lb
+
+    def run(self, alive: list[np.ndarray]) -> None:
+        if self.hard:
+            pruned = self.propagate(alive)
+            if pruned is None:
+                return
+            alive = pruned
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
+            self.gave_up = True
+            return
+        lb = self.lower_bound(alive)
+        if self.best >= 0 and lb > self.best:
+            return
+        open_rows = [r for r, a in enumerate(alive) if a.shape[0] > 1]
+        if not open_rows:
+            self.record(tuple(int(a[0]) for a in alive), lb)
+            return
+        r = min(open_rows, key=lambda i: alive[i].shape[0])
+        for k in alive[r]:
+            if self.gave_up:
+                return
+            branch = list(alive)
+            branch[r] = np.array([k])
+            self.run(branch)
+
+    def record(self, choice: tuple[int, ...], cost: int) -> None:
+        if self.best >= 0 and cost > self.best:
+            return
+        if cost < self.best or self.best < 0:
+            self.best = cost
+            self.solutions = []
+            self.seen = set()
+        key = np.round(np.concatenate([self.cands[r].vec[k] for r, k in enumerate(choice)]), 6).tobytes()
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        if len(self.solutions) < self.limits.max_solutions:
+            self.solutions.append(choice)
+        else:
+            self.gave_up = True
+
+
+def _equation_arrays(
+    equations: list[Equation], n_rows: int, n_cols: int
+) -> tuple[list[list[tuple[np.ndarray, np.ndarray]]], list[Equation]]:
+    """Split equations into row-local coefficient vectors and global ones."""
+    local: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_rows)]
+    global_eqs: list[Equation] = []
+    for eq in equations:
+        rows = {r for r, _, _ in eq.terms}
+        if len(rows) == 1:
+            coef = np.zeros(n_cols)
+            for _, c, a in eq.terms:
+                coef[c] += a
+            local[next(iter(rows))].append((coef, np.nonzero(coef)[0]))
+        else:
+            global_eqs.append(eq)
+    return local, global_eqs
+
+
+def constraint_graph(equations: list[Equation], n_rows: int) -> nx.Graph:
+    """Rows and identities as a bipartite graph; its components can be solved apart."""
+    g = nx.Graph()
+    g.add_nodes_from(("row", r) for r in range(n_rows))
+    for k, eq in enumerate(equations):
+        g.add_node(("eq", k))
+        g.add_edges_from((("eq", k), ("row", r)) for r in {t[0] for t in eq.terms})
+    return g
+
+
+def solve_table(
+    rows: list[RowEvidence],
+    n_cols: int,
+    equations: list[Equation],
+    positive_only: bool,
+    limits: SolveLimits | None = None,
+) -> Solution:
+    """Place every row's numbers into columns; see the module docstring for the rules."""
+    limits = limits or SolveLimits()
+    n_rows = len(rows)
+    notes: list[str] = []
+    usable = [r.found and len(r.cells) <= n_cols for r in rows]
+    for row in rows:
+        if row.found and len(row.cells) > n_cols:
+            notes.append(f"row {row.key}: {len(row.cells)} values for {n_cols} columns; cells left unknown")
+    # Identities that touch rows we cannot place are not usable as constraints.
+    equations = [eq for eq in equations if all(usable[t[0]] for t in eq.terms)]
+    local, global_eqs = _equation_arrays(equations, n_rows, n_cols)
+    use_hints = hints_trusted(rows, n_cols)
+    graph = constraint_graph(global_eqs, n_rows)
+    results: list[RowSolution | None] = [None] * n_rows
+    alternatives_product = 1
+    ambiguous = False
+    deadline = time.perf_counter() + limits.max_seconds
+    for component in nx.connected_components(graph):
+        comp_rows = sorted(r for kind, r in component if kind == "row" and usable[r])
+        if not comp_rows:
+            continue
+        comp_eqs = [global_eqs[k] for kind, k in component if kind == "eq"]
+        outcome = _solve_component(
+            rows, comp_rows, comp_eqs, local, n_cols, use_hints, positive_only, limits, deadline
+        )
+        for r, sol in outcome.rows.items():
+            results[r] = sol
+        notes.extend(outcome.notes)
+        alternatives_product *= max(outcome.count, 1)
+        ambiguous |= outcome.count > 1 or outcome.gave_up
+    final: list[RowSolution] = []
+    for r, row in enumerate(rows):
+        res = results[r]
+        if res is None:
+            res = RowSolution(
+                values=np.full(n_cols, np.nan),
+                status=["unknown"] * n_cols,
+                lines=[None] * n_cols,
+                chosen=tuple(None for _ in row.cells),
+                candidates=0,
+                note="row not found in the text" if not row.found else "row could not be placed",
+            )
+        final.append(res)
+    return Solution(
+        rows=final,
+        ambiguous=ambiguous,
+        alternatives=min(alternatives_product - 1, 10**6),
+        notes=notes,
+        graph={
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "components": nx.number_connected_components(graph),
+        },
+        hints_trusted=use_hints,
+    )
+
+
+@dataclass(slots=True)
+class _ComponentOutcome:
+    rows: dict[int, RowSolution]
+    count: int
+    gave_up: bool
+    notes: list[str]
+
+
+def _solve_component(
+    rows: list[RowEvidence],
+    comp_rows: list[int],
+    global_eqs: list[Equation],
+    local: list[list[tuple[np.ndarray, np.ndarray]]],
+    n_cols: int,
+    use_hints: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    deadline: float,
+) -> _ComponentOutcome:
+    notes: list[str] = []
+    index = {r: i for i, r in enumerate(comp_rows)}
+    contrib_coef = [np.zeros((n_cols, len(global_eqs))) for _ in comp_rows]
+    for g, eq in enumerate(global_eqs):
+        for r, c, a in eq.terms:
+            contrib_coef[index[r]][c, g] += a
+
+    def attempt(hard: bool) -> tuple[_Search, list[RowCandidates]] | None:
+        cands: list[RowCandidates] = []
+        for r in comp_rows:
+            rc = _row_candidates(rows[r], n_cols, local[r], use_hints, hard, positive_only, limits)
+            if rc is None:
+                return None
+            if hard:
+                ok = rc.violations == 0
+                if not ok.any():
+                    return _Search([], [], hard, limits, deadline), []
+                rc = RowCandidates(
+                    rc.vec[ok], rc.pos[ok], rc.lost_col[ok], rc.cost[ok], rc.violations[ok], rc.generated
+                )
+            cands.append(rc)
+        contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
+        search = _Search(cands, contrib, hard, limits, deadline)
+        search.run([np.arange(rc.cost.shape[0]) for rc in cands])
+        return search, cands
+
+    result = attempt(hard=True)
+    if result is None:
+        notes.append("a row has too many ways to place its values; left unknown (search bound)")
+        return _ComponentOutcome({}, 0, True, notes)
+    search, cands = result
+    if not search.solutions:
+        soft = attempt(hard=False)
+        if soft is None:
+            return _ComponentOutcome({}, 0, True, notes)
+        search, cands = soft
+    if search.gave_up:
+        notes.append(
+            f"search stopped after {search.nodes} nodes (bound {limits.max_nodes} nodes, "
+            f"{limits.max_seconds:g} s); cells it could not settle are unknown"
+        )
+    if not search.solutions:
+        return _ComponentOutcome({}, 0, True, notes)
+    out: dict[int, RowSolution] = {}
+    for i, r in enumerate(comp_rows):
+        rc = cands[i]
+        picks = [sol[i] for sol in search.solutions]
+        out[r] = _row_solution(rows[r], rc, picks, n_cols)
+    return _ComponentOutcome(out, len(search.solutions), search.gave_up, notes)
+
+
+def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols: int) -> RowSolution:
+    """Cell values and statuses of one row over all optimal solutions: cells on which they
+    disagree are unknown."""
+    first = picks[0]
+    values = rc.vec[first].copy()
+    status: list[CellStatus] = ["blank"] * n_cols
+    lines: list[int | None] = [None] * n_cols
+    for j, col_index in enumerate(rc.pos[first]):
+        col = int(col_index)
+        cell = row.cells[j]
+        if cell.kind is Kind.NUMBER:
+            status[col] = "read"
+        lines[col] = cell.line
+    lost = int(rc.lost_col[first])
+    if lost >= 0:
+        status[lost] = "inferred"
+    for j in range(n_cols):
+        if status[j] == "blank":
+            values[j] = np.nan
+    for k in picks[1:]:
+        differ = np.abs(rc.vec[k] - rc.vec[first]) > TOL
+        for j in (int(x) for x in np.nonzero(differ)[0]):
+            status[j] = "unknown"
+            values[j] = np.nan
+            lines[j] = None
+    chosen: tuple[int | None, ...] = tuple(int(c) for c in rc.pos[first])
+    if len({tuple(rc.pos[k]) for k in picks}) > 1:
+        chosen = tuple(
+            int(rc.pos[first][j]) if all(rc.pos[k][j] == rc.pos[first][j] for k in picks) else None
+            for j in range(len(row.cells))
+        )
+    return RowSolution(values=values, status=status, lines=lines, chosen=chosen, candidates=rc.generated)
