@@ -27,6 +27,21 @@ class Check(BaseModel):
     cells: tuple[tuple[int, int], ...] = Field(default=(), description="(row, column) indices involved.")
 
 
+Verdict = Literal["chosen", "tied", "costlier", "violates a row identity", "excluded by column identities"]
+
+
+class PlacementOption(BaseModel):
+    """One way the solver could have placed a row's numbers, and what became of it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: tuple[int, ...] = Field(description="Column index of each number read, in text order.")
+    lost_column: int | None = Field(default=None, description="Column of the value inferred, if any.")
+    lost_value: float | None = None
+    gap_cost: int = Field(default=0, description="Disagreement with the blank-line hints.")
+    verdict: Verdict
+
+
 class RowPlacement(BaseModel):
     """How the solver placed one row's numbers: kept so `explain` never has to solve again."""
 
@@ -40,6 +55,7 @@ class RowPlacement(BaseModel):
     )
     candidates: int = Field(description="Placements the row allowed before the identities were applied.")
     chosen: tuple[int | None, ...] = Field(description="Column index of each value in the chosen solution.")
+    options: tuple[PlacementOption, ...] = Field(default=(), description="Placements considered (bounded).")
     note: str = ""
 
 
@@ -70,6 +86,7 @@ class Table(BaseModel):
         default_factory=list, description="Why cells are unknown, searches that gave up."
     )
     graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
+    hints_trusted: bool = Field(default=False, description="Whether blank-line gaps were used as evidence.")
 
     @field_validator("values")
     @classmethod
