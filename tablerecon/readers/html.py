@@ -54,19 +54,20 @@ _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 # Characters that appear verbatim in the source (no entity form is likely), used to find text.
 _SNIPPET = re.compile(r"[^\s&<>\"']{1,16}")
 
+# fmt: off
 # Elements whose content is never page text.
-_SKIP = frozenset(
-    {"head", "script", "style", "template", "noscript", "title", "xml", "object", "iframe", "select",
-     "textarea", "svg", "math"}
-)
+_SKIP = frozenset({
+    "head", "script", "style", "template", "noscript", "title", "xml", "object", "iframe", "select",
+    "textarea", "svg", "math",
+})
 # Elements that start and end a line of text (a cell) outside tables.
-_BLOCK = frozenset(
-    {"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
-     "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
-     "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "listing", "main",
-     "menu", "nav", "ol", "p", "pre", "section", "summary", "ul", "tr", "td", "th", "tbody", "thead",
-     "tfoot"}
-)
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav",
+    "ol", "p", "pre", "section", "summary", "ul", "tr", "td", "th", "tbody", "thead", "tfoot",
+})
+# fmt: on
 _CELL_TAGS = frozenset({"td", "th"})
 _SECTION_TAGS = frozenset({"thead", "tbody", "tfoot"})
 
@@ -193,12 +194,12 @@ class _Reader:
                 while len(last):
                     last = last[-1]
                 hint = _sourceline(last) or hint
-            if hint is None or hint >= _LINE_CLAMP:
+            if hint is None:
                 start = self._cursor
+            elif hint >= _LINE_CLAMP:  # somewhere at or past the clamp line
+                start = max(self._cursor, self.starts[min(_LINE_CLAMP, len(self.starts)) - 1])
             else:
-                start = max(self.starts[min(hint, len(self.starts)) - 1], 0)
-                if hint == _LINE_CLAMP - 1:
-                    start = max(start, self._cursor)
+                start = self.starts[min(hint, len(self.starts)) - 1]
             line = self._search(text, lead, start, hint)
         line = min(max(line, 1), len(self.starts))
         self._cursor = max(self._cursor, self.starts[line - 1])
@@ -294,26 +295,30 @@ class _Reader:
 
     def _row(self, tds: list[etree._Element], depth: int) -> list[_Slot]:
         slots: list[_Slot] = []
-        entries: list[tuple[etree._Element, str, int | None, bool]] = []
+        lines: list[int | None] = []
+        layouts: list[bool] = []
         for td in tds:
             layout = depth < MAX_TABLE_NESTING and _contains_table(td)
             text, line = self._cell_text(td, skip_tables=layout)
             rowspan = _span(td.get("rowspan"), MAX_ROWSPAN)
             colspan = max(_span(td.get("colspan"), MAX_COLSPAN), 1)
             slots.append(_Slot(text, rowspan, colspan))
-            entries.append((td, text, line, layout))
-        last = max((i for i, (_, text, line, layout) in enumerate(entries) if layout or line is not None),
-                   default=-1)
+            lines.append(line)
+            layouts.append(layout)
+        # Empty cells after the last filled one are padding, as in ``normalize._split_line``.
+        last = max((i for i in range(len(tds)) if layouts[i] or lines[i] is not None), default=-1)
         produced = False
-        for i, (td, text, line, layout) in enumerate(entries[: last + 1]):
-            if layout:  # a cell holding tables is page layout: read it as a page of its own
-                self.flow(td, depth + 1)
+        for i in range(last + 1):
+            line = lines[i]
+            if layouts[i]:  # a cell holding tables is page layout: read it as a page of its own
+                self.flush()
+                self.flow(tds[i], depth + 1)
                 self.flush()
                 produced = False
-            elif line is None or not self._emit(text, line, same_line=produced):
-                self.gap += max(_span(tds[i].get("colspan"), MAX_COLSPAN), 1)
-            else:
+            elif line is not None and self._emit(slots[i].text, line, same_line=produced):
                 produced = True
+            else:
+                self.gap += slots[i].colspan
         return slots
 
     def _cell_text(self, td: etree._Element, skip_tables: bool) -> tuple[str, int | None]:
@@ -340,7 +345,7 @@ class _Reader:
             take(element, element.text, tail=False)
             stack.append((True, element))
             stack.extend((False, child) for child in reversed(element))
-        text = _ASCII_WS.sub(" ", "".join(parts)).strip()
+        text = _ASCII_WS.sub(" ", "".join(parts)).strip()  # str.strip: nbsp and U+3000 too
         return text, line if text else None
 
 
