@@ -232,11 +232,11 @@ def _requests_table(rng: random.Random, template: str, size: int) -> _Table:
         _RESULT_WEIGHT.get(k, 0.6) * (1.0 if k == "granted" else rng.choice([0.0, 0.0, 0.3, 1.0, 2.5]))
         for k in results
     ]
+    nobody_asked = size == 0 and rng.random() < 0.3  # "本年度未收到政府信息公开申请"
     for j, col in enumerate(cols[:-1]):
         share = _COLUMN_WEIGHT.get(col, 0.01) * rng.uniform(0.3, 1.7)
-        handled = int(rng.random() < 0.9 or col == "natural_person") * _log_uniform(rng, 1, scale * share + 1)
-        if rng.random() < 0.15 and col != "natural_person":
-            handled = 0
+        used = col == "natural_person" or rng.random() < min(0.9, 0.2 + 5 * share)
+        handled = _log_uniform(rng, 1, scale * share + 1) if used and not nobody_asked else 0
         for k in rng.choices(results, weights=weights, k=handled):
             t.cells[r_idx[k]][j] = int(t.cells[r_idx[k]][j] or 0) + 1
         total = sum(int(t.cells[r_idx[k]][j] or 0) for k in results)
@@ -445,14 +445,19 @@ _PINYIN = {
 _S2T = opencc.OpenCC("s2t")
 
 
-def _split_at(label: str, rng: random.Random) -> int:
-    """Where a cell's line break falls: after the ordinal, after 本年新, or near the middle."""
+def _space_at(label: str) -> int:
+    """Where a stray space falls: after the ordinal ((三) 不予公开) or mid-word (商业 企业)."""
     m = _ORDINAL.match(label)
-    if m and len(label) - m.end() >= 2:
-        return m.end()
+    return m.end() if m and len(label) - m.end() >= 2 else len(label) // 2
+
+
+def _break_at(label: str, rng: random.Random) -> int:
+    """Where a narrow cell wraps: after 本年新, or near the middle, never right after the ordinal."""
     if label.startswith("本年新") and len(label) > 4:
         return 3
-    return max(1, min(len(label) - 1, len(label) // 2 + rng.randint(-1, 1)))
+    m = _ORDINAL.match(label)
+    lo = (m.end() if m else 0) + 2
+    return max(lo, min(len(label) - 2, len(label) // 2 + rng.randint(-2, 2)))
 
 
 def _pick(rng: random.Random, items: list[_Cell], rate: float) -> list[_Cell]:
@@ -474,11 +479,12 @@ def _deform_labels(rng: random.Random, cells: list[_Cell], on: set[str], applied
         # Seen: a space inside a four-character header (商业 企业) or after an ordinal ((三) 不予公开).
         spaced = [c for c in labels if (c.kind == "header" and len(c.text) == 4) or _ORDINAL.match(c.text)]
         for c in _pick(rng, spaced, 0.25):
-            k = 2 if c.kind == "header" and len(c.text) == 4 else _split_at(c.text, rng)
+            k = _space_at(c.text)
             c.text, applied["inner_spaces"] = c.text[:k] + " " + c.text[k:], applied["inner_spaces"] + 1
     if "split_labels" in on:
-        for c in _pick(rng, [c for c in labels if " " not in c.text], 0.15):
-            k = _split_at(c.text, rng)
+        narrow = [c for c in labels if " " not in c.text and (c.kind == "header" or len(c.text) >= 14)]
+        for c in _pick(rng, narrow, 0.3):
+            k = _break_at(c.text, rng)
             # In the requests header the two halves sometimes become two cells (商业 / 企业).
             sep = "\n\n" if c.kind == "header" and c.table == "requests" and rng.random() < 0.3 else "\n"
             lead = "\xa0 " if sep == "\n" and rng.random() < 0.5 else ""
