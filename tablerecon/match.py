@@ -186,12 +186,12 @@ def _match_one(
                 found[row.key] = current
         elif not started or (unlabeled and current is None):
             headers.append(cell)
+        elif not unlabeled and _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
+            current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
         elif is_section_heading(cell.text) or is_prose(cell.text) or (unlabeled and current is not None):
             end = i
             stopped_early = True
             break
-        elif _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
-            current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
         elif nxt is not None and nxt.kind is not Kind.LABEL:
             current = RowEvidence(
                 key=f"extra_row_{len(extras) + 1}",

@@ -47,6 +47,7 @@ class Kind(Enum):
     LABEL = "label"
     NUMBER = "number"
     PLACEHOLDER = "placeholder"
+    RUN = "run"  # glued digits of several cells, split by the solver
 
 
 @dataclass(slots=True)
@@ -159,10 +160,19 @@ def _split_line(line: str) -> list[str]:
 def tokenize(text: str) -> tuple[list[Cell], int]:
     """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Imported here: segmenting glued lines needs the template vocabulary, which itself
+    # is normalized with this module's label rules.
+    from tablerecon.segment import segment_line
+
     cells: list[Cell] = []
     gap = 0
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
+        glued = segment_line(line, number, gap)
+        if glued:
+            cells.extend(glued)
+            gap = 0
+            continue
         pieces = _split_line(line)
         produced = False
         for piece in pieces:
@@ -182,5 +192,9 @@ def normalize(data: bytes | str) -> Document:
         text, encoding = decode(data)
     else:
         text, encoding = data, "str"
+    from tablerecon.readers.html import html_cells, looks_like_html  # needs Cell from here
+
+    if looks_like_html(text):
+        return Document(cells=html_cells(text), encoding=encoding, line_count=text.count("\n") + 1)
     cells, count = tokenize(text)
     return Document(cells=cells, encoding=encoding, line_count=count)

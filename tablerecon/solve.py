@@ -18,6 +18,7 @@ kept as read, nothing is inferred, and the violated identities are reported.
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,11 +52,28 @@ class RowCandidates:
     """All placements of one row that survive its own (row-local) identities."""
 
     vec: np.ndarray  # (K, C) float values, blank = 0
-    pos: np.ndarray  # (K, n) column of each value cell
+    pos: np.ndarray  # (K, m) column of each value placed, -1 padding
+    source: np.ndarray  # (K, m) index in the row's cells each value came from, -1 padding
     lost_col: np.ndarray  # (K,) column of the inferred cell, -1 when none
     cost: np.ndarray  # (K,) int64 scalar cost
     violations: np.ndarray  # (K,) local identities violated
     generated: int  # placements before filtering
+    bounded: bool = False  # True when the enumeration stopped at its bound
+    omitted_cost: int = 0  # least cost of any candidate the bound left out
+
+    def subset(self, mask: np.ndarray) -> RowCandidates:
+        """The candidates selected by a boolean mask, bound information kept."""
+        return RowCandidates(
+            self.vec[mask],
+            self.pos[mask],
+            self.source[mask],
+            self.lost_col[mask],
+            self.cost[mask],
+            self.violations[mask],
+            self.generated,
+            self.bounded,
+            self.omitted_cost,
+        )
 
 
 @dataclass(slots=True)
@@ -109,6 +127,130 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int) -> bool:
     return short > 0 and consistent >= 0.6 * short and stray <= 0.2 * max(full, 1)
 
 
+_PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
+
+
+def run_splits(text: str, max_cells: int, max_splits: int) -> list[tuple[float, ...]] | None:
+    """Every way to cut a run of glued digits into numbers (no leading zeros), or None when
+    there are more than ``max_splits``. Spaces, signs and units are certain cell boundaries."""
+    text = re.sub(r"(万元|元)", " ", text)
+    chunks = [c for c in re.split(r"\s+|(?=[+-])", text) if c and c not in "+-"]
+    out: list[tuple[float, ...]] = []
+
+    def walk(ci: int, start: int, acc: tuple[float, ...]) -> bool:
+        if len(out) > max_splits:
+            return False
+        if ci == len(chunks):
+            out.append(acc)
+            return True
+        chunk = chunks[ci]
+        if start == len(chunk):
+            return walk(ci + 1, 0, acc)
+        if len(acc) >= max_cells:
+            return True
+        for end in range(start + 1, len(chunk) + 1):
+            piece = chunk[start:end]
+            if _PIECE.match(piece) and not walk(ci, end, (*acc, float(piece))):
+                return False
+        return True
+
+    if not chunks or not walk(0, 0, ()):
+        return None
+    return out if len(out) <= max_splits else None
+
+
+def _glued_candidates(
+    row: RowEvidence, n_cols: int, local: list[tuple[np.ndarray, np.ndarray]], limits: SolveLimits
+) -> RowCandidates | None:
+    """Candidates of a row whose values came glued: each split of its runs, placed every way.
+
+    Cells dropped cost one each, so a split that fills every column is preferred when the
+    identities accept several; nothing is inferred in glued rows.
+    """
+    options: list[list[tuple[tuple[float, ...], tuple[int, ...]]]] = []
+    for index, cell in enumerate(row.cells):
+        if cell.kind is Kind.RUN:
+            splits = run_splits(cell.text, n_cols, limits.max_placements)
+            if splits is None:
+                return None
+            options.append([(s, (index,) * len(s)) for s in splits])
+        else:
+            value = cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0.0
+            options.append([((value,), (index,))])
+    sequences: list[tuple[tuple[float, ...], tuple[int, ...]]] = [((), ())]
+    for opts in options:
+        sequences = [(a + b, sa + sb) for a, sa in sequences for b, sb in opts if len(a) + len(b) <= n_cols]
+        if len(sequences) > limits.max_placements:
+            return None
+    sequences.sort(key=lambda s: -len(s[0]))
+    vecs, poss, srcs, costs = [], [], [], []
+    budget = limits.max_placements
+    bounded = False
+    omitted_cost = 0
+    width = max((len(s[0]) for s in sequences), default=0)
+    for values, source in sequences:
+        k = len(values)
+        combos = _combos(n_cols, k)
+        if combos.shape[0] > budget:
+            bounded = True
+            omitted_cost = n_cols - k
+            break
+        budget -= combos.shape[0]
+        vec = np.zeros((combos.shape[0], n_cols))
+        if k:
+            np.put_along_axis(vec, combos, np.broadcast_to(np.array(values), combos.shape), axis=1)
+        pad = np.full((combos.shape[0], width - k), -1)
+        vecs.append(vec)
+        poss.append(np.concatenate([combos, pad], axis=1))
+        srcs.append(
+            np.concatenate([np.broadcast_to(np.array(source, dtype=np.int64), combos.shape), pad], axis=1)
+        )
+        costs.append(np.full(combos.shape[0], n_cols - k, dtype=np.int64))
+    if not vecs:
+        return None
+    vec = np.concatenate(vecs)
+    viol = _violations(vec, local)
+    generated = vec.shape[0]
+    rc = _finish(
+        vec,
+        np.concatenate(poss),
+        np.concatenate(srcs),
+        np.full(generated, -1),
+        viol,
+        np.concatenate(costs),
+        generated,
+    )
+    if bounded:
+        rc.bounded, rc.omitted_cost = True, omitted_cost
+    return rc
+
+
+def _violations(v: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    out = np.zeros(v.shape[0], dtype=np.int64)
+    for coef, _ in local:
+        out += np.abs(v @ coef) > TOL
+    return out
+
+
+def _finish(
+    vec: np.ndarray,
+    pos: np.ndarray,
+    source: np.ndarray,
+    lost: np.ndarray,
+    viol: np.ndarray,
+    soft_cost: np.ndarray,
+    generated: int,
+) -> RowCandidates:
+    """Score candidates and keep the cheapest of each distinct value vector: placing a 0 or a
+    blank in one column or another gives the same data."""
+    cost = viol * W_VIOLATION + (lost >= 0) * W_LOST + soft_cost
+    order = np.lexsort((np.arange(cost.shape[0]), cost))
+    _, first = np.unique(np.round(vec[order], 6), axis=0, return_index=True)
+    keep = order[np.sort(first)]
+    keep = keep[np.argsort(cost[keep], kind="stable")]
+    return RowCandidates(vec[keep], pos[keep], source[keep], lost[keep], cost[keep], viol[keep], generated)
+
+
 def _row_candidates(
     row: RowEvidence,
     n_cols: int,
@@ -119,6 +261,8 @@ def _row_candidates(
     limits: SolveLimits,
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many."""
+    if any(c.kind is Kind.RUN for c in row.cells):
+        return _glued_candidates(row, n_cols, local, limits)
     n = len(row.cells)
     if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
         return None
@@ -143,10 +287,7 @@ def _row_candidates(
         return cost
 
     def violations(v: np.ndarray) -> np.ndarray:
-        out = np.zeros(v.shape[0], dtype=np.int64)
-        for coef, _ in local:
-            out += np.abs(v @ coef) > TOL
-        return out
+        return _violations(v, local)
 
     all_vec = [vec]
     all_pos = [pos]
@@ -175,27 +316,24 @@ def _row_candidates(
             if not ok.any():
                 continue
             sk = skipped[free][ok].copy()
-            slot = np.searchsorted(pos[free][ok][0], q) if n else 0
             slots = (pos[free][ok] < q).sum(axis=1) if n else np.zeros(int(ok.sum()), dtype=np.int64)
-            del slot
             sk[np.arange(sk.shape[0]), slots] -= 1
             all_vec.append(v[ok])
             all_pos.append(pos[free][ok])
             all_lost.append(np.full(int(ok.sum()), q))
             all_gap.append(gap_cost(sk))
             all_viol.append(viol[ok])
-    vec = np.concatenate(all_vec)
     pos = np.concatenate(all_pos)
-    lost = np.concatenate(all_lost)
-    viol = np.concatenate(all_viol)
-    cost = viol * W_VIOLATION + (lost >= 0) * W_LOST + np.concatenate(all_gap)
-    # Keep the cheapest candidate of each distinct value vector: placing a 0 or a blank in one
-    # column or another gives the same data.
-    order = np.lexsort((np.arange(cost.shape[0]), cost))
-    _, first = np.unique(np.round(vec[order], 6), axis=0, return_index=True)
-    keep = order[np.sort(first)]
-    keep = keep[np.argsort(cost[keep], kind="stable")]
-    return RowCandidates(vec[keep], pos[keep], lost[keep], cost[keep], viol[keep], k)
+    source = np.broadcast_to(np.arange(n, dtype=np.int64), pos.shape)
+    return _finish(
+        np.concatenate(all_vec),
+        pos,
+        source,
+        np.concatenate(all_lost),
+        np.concatenate(all_viol),
+        np.concatenate(all_gap),
+        k,
+    )
 
 
 @dataclass(slots=True)
@@ -425,9 +563,7 @@ def _solve_component(
                 ok = rc.violations == 0
                 if not ok.any():
                     return _Search([], [], hard, limits, deadline), []
-                rc = RowCandidates(
-                    rc.vec[ok], rc.pos[ok], rc.lost_col[ok], rc.cost[ok], rc.violations[ok], rc.generated
-                )
+                rc = rc.subset(ok)
             cands.append(rc)
         contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
         search = _Search(cands, contrib, hard, limits, deadline)
@@ -444,6 +580,17 @@ def _solve_component(
         if soft is None:
             return _ComponentOutcome({}, 0, True, notes)
         search, cands = soft
+    # A bound on a row's candidates matters only if what it left out could have been as cheap.
+    floor = sum(int(rc.cost.min()) for rc in cands) if all(rc.cost.size for rc in cands) else 0
+    bounded = [
+        rows[r].key
+        for r, rc in zip(comp_rows, cands, strict=True)
+        if rc.bounded
+        and (not search.solutions or search.best >= floor - int(rc.cost.min()) + rc.omitted_cost)
+    ]
+    if bounded:
+        search.gave_up = True
+        notes.append("only the splits filling the most columns were tried for rows " + ", ".join(bounded))
     if search.gave_up:
         notes.append(
             f"search stopped after {search.nodes} nodes (bound {limits.max_nodes} nodes, "
@@ -466,10 +613,12 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
     values = rc.vec[first].copy()
     status: list[CellStatus] = ["blank"] * n_cols
     lines: list[int | None] = [None] * n_cols
-    for j, col_index in enumerate(rc.pos[first]):
+    for col_index, src in zip(rc.pos[first], rc.source[first], strict=True):
+        if col_index < 0:
+            continue
         col = int(col_index)
-        cell = row.cells[j]
-        if cell.kind is Kind.NUMBER:
+        cell = row.cells[int(src)]
+        if cell.kind is not Kind.PLACEHOLDER:
             status[col] = "read"
         lines[col] = cell.line
     lost = int(rc.lost_col[first])
@@ -484,10 +633,9 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
             status[j] = "unknown"
             values[j] = np.nan
             lines[j] = None
-    chosen: tuple[int | None, ...] = tuple(int(c) for c in rc.pos[first])
-    if len({tuple(rc.pos[k]) for k in picks}) > 1:
-        chosen = tuple(
-            int(rc.pos[first][j]) if all(rc.pos[k][j] == rc.pos[first][j] for k in picks) else None
-            for j in range(len(row.cells))
-        )
+    placed = [j for j, c in enumerate(rc.pos[first]) if c >= 0]
+    chosen: tuple[int | None, ...] = tuple(
+        int(rc.pos[first][j]) if all(rc.pos[k][j] == rc.pos[first][j] for k in picks) else None
+        for j in placed
+    )
     return RowSolution(values=values, status=status, lines=lines, chosen=chosen, candidates=rc.generated)

@@ -1,0 +1,32 @@
+"""Shared fixtures: paths to the project's real corpus and a helper to read truth files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SEED_004 = CORPUS / "seeds" / "004_cee6ea4c640e5fe0.txt"
+
+
+def load_truth(stem: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((CORPUS / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def source_for(stem: str) -> Path:
+    for folder in ("seeds", "dev"):
+        for suffix in (".txt",):
+            p = CORPUS / folder / f"{stem}{suffix}"
+            if p.exists():
+                return p
+    raise FileNotFoundError(stem)
+
+
+@pytest.fixture(scope="session")
+def seed004_text() -> str:
+    return SEED_004.read_text(encoding="utf-8")
