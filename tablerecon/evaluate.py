@@ -71,7 +71,11 @@ class DocScore:
 
 @dataclass
 class Evaluation:
+    """Tallies per template, per deformation (synthetic truth only: which damage costs what) and in
+    total; a document with several deformations counts under each."""
+
     by_template: dict[str, Counts] = field(default_factory=dict)
+    by_deformation: dict[str, Counts] = field(default_factory=dict)
     total: Counts = field(default_factory=Counts)
     documents: list[DocScore] = field(default_factory=list)
 
@@ -80,6 +84,7 @@ class Evaluation:
         ranked = sorted(self.documents, key=lambda d: (-d.wrong_cells, d.source))
         return {
             "templates": {k: _counts_dict(c) for k, c in sorted(self.by_template.items())},
+            "deformations": {k: _counts_dict(c) for k, c in sorted(self.by_deformation.items())},
             "total": _counts_dict(self.total),
             "worst_documents": [
                 {"source": d.source, "wrong_cells": d.wrong_cells} for d in ranked[:worst] if d.wrong_cells
@@ -205,6 +210,10 @@ def score_pairs(pairs: Iterable[tuple[dict[str, Any], dict[str, Any] | None]]) -
             doc_total.add(counts)
         doc_total.documents = 1
         ev.total.add(doc_total)
+        synth = truth.get("synth")
+        if isinstance(synth, dict):
+            for name in synth.get("deformations") or ["none"]:
+                ev.by_deformation.setdefault(str(name), Counts()).add(doc_total)
     return ev
 
 

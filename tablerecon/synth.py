@@ -15,7 +15,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import opencc
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +26,7 @@ Style = Literal["cell_per_line", "row_per_line", "glued"]
 Num = int | float
 Prob = float
 
-STYLES: tuple[str, ...] = ("cell_per_line", "row_per_line", "glued")
+STYLES: tuple[Style, ...] = get_args(Style)
 
 
 class Deformations(BaseModel):
@@ -378,9 +378,7 @@ def _review_rows(t: _Table) -> list[list[_Cell]]:
 # --------------------------------------------------------------------------------------------
 # Step 3: damage
 
-_FULLWIDTH = str.maketrans(
-    {"(": "（", ")": "）", ":": "：", ",": "，", **{str(d): chr(0xFF10 + d) for d in range(10)}}
-)
+_FULLWIDTH_DIGITS = str.maketrans({str(d): chr(0xFF10 + d) for d in range(10)})
 _FULLWIDTH_PUNCT = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
 _TRUNCATIONS = {
     "本年增/减": "本年增/",
@@ -389,59 +387,15 @@ _TRUNCATIONS = {
     "现行有效件数": "现行有效件",
 }
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
-_PINYIN = {
-    "國": "guó",
-    "開": "kāi",
-    "報": "bào",
-    "請": "qǐng",
-    "據": "jù",
-    "處": "chù",
-    "結": "jié",
-    "計": "jì",
-    "與": "yǔ",
-    "會": "huì",
-    "類": "lèi",
-    "項": "xiàng",
-    "數": "shù",
-    "規": "guī",
-    "關": "guān",
-    "許": "xǔ",
-    "強": "qiáng",
-    "實": "shí",
-    "務": "wù",
-    "業": "yè",
-    "機": "jī",
-    "構": "gòu",
-    "審": "shěn",
-    "辦": "bàn",
-    "復": "fù",
-    "訴": "sù",
-    "議": "yì",
-    "費": "fèi",
-    "問": "wèn",
-    "總": "zǒng",
-    "體": "tǐ",
-    "況": "kuàng",
-    "動": "dòng",
-    "護": "hù",
-    "權": "quán",
-    "條": "tiáo",
-    "轉": "zhuǎn",
-    "為": "wèi",
-    "發": "fā",
-    "執": "zhí",
-    "應": "yīng",
-    "裡": "lǐ",
-    "無": "wú",
-    "維": "wéi",
-    "糾": "jiū",
-    "織": "zhī",
-    "組": "zǔ",
-    "律": "lǜ",
-    "門": "mén",
-    "達": "dá",
-    "歸": "guī",
-}
+# Characters whose traditional form mirror sites annotate, with the pinyin they append (seed 002).
+_PINYIN_PAIRS = (
+    "國:guó 開:kāi 報:bào 請:qǐng 據:jù 處:chù 結:jié 計:jì 與:yǔ 會:huì 類:lèi "
+    "項:xiàng 數:shù 規:guī 關:guān 許:xǔ 強:qiáng 實:shí 務:wù 業:yè 機:jī 構:gòu "
+    "審:shěn 辦:bàn 復:fù 訴:sù 議:yì 費:fèi 問:wèn 總:zǒng 體:tǐ 況:kuàng 動:dòng "
+    "護:hù 權:quán 條:tiáo 轉:zhuǎn 為:wèi 發:fā 執:zhí 應:yīng 裡:lǐ 無:wú 維:wéi "
+    "糾:jiū 織:zhī 組:zǔ 律:lǜ 門:mén 達:dá 歸:guī"
+)
+_PINYIN = dict(pair.split(":") for pair in _PINYIN_PAIRS.split())
 _S2T = opencc.OpenCC("s2t")
 
 
@@ -483,7 +437,9 @@ def _deform_labels(rng: random.Random, cells: list[_Cell], on: set[str], applied
             c.text, applied["inner_spaces"] = c.text[:k] + " " + c.text[k:], applied["inner_spaces"] + 1
     if "split_labels" in on:
         narrow = [c for c in labels if " " not in c.text and (c.kind == "header" or len(c.text) >= 14)]
-        for c in _pick(rng, narrow, 0.3):
+        # Headers wrap often (本年新 / 制作数量); long row labels only now and then.
+        wrapped = [c for c in narrow if rng.random() < (0.3 if c.kind == "header" else 0.08)]
+        for c in wrapped or _pick(rng, narrow, 0.0):
             k = _break_at(c.text, rng)
             # In the requests header the two halves sometimes become two cells (商业 / 企业).
             sep = "\n\n" if c.kind == "header" and c.table == "requests" and rng.random() < 0.3 else "\n"
@@ -505,7 +461,7 @@ def _deform_values(
             c.text, applied["units"] = c.text + unit, applied["units"] + 1
     if "fullwidth" in on:
         for c in _pick(rng, values, 0.15):
-            c.text, applied["fullwidth"] = c.text.translate(_FULLWIDTH), applied["fullwidth"] + 1
+            c.text, applied["fullwidth"] = c.text.translate(_FULLWIDTH_DIGITS), applied["fullwidth"] + 1
     if "padded_values" in on:
         for c in _pick(rng, values, 0.3):
             pad = rng.choice(["\xa0", " ", "  ", "\xa0 "])

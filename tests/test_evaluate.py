@@ -310,3 +310,17 @@ def test_agrees_with_the_shared_scorer(tmp_path: Path) -> None:
     assert ours.false_alarms == theirs["false_alarms"]
     assert ours.inconsistent_detected == theirs["inconsistent_flagged"]
     assert ours.inferred_found == theirs["inferred_found"]
+
+
+def test_synthetic_documents_are_also_tallied_per_deformation() -> None:
+    damaged = doc(truth_table())
+    damaged["synth"] = {"deformations": ["lost_value", "units"]}
+    clean = doc(truth_table())
+    clean["synth"] = {"deformations": []}
+    wrong = doc(found_table([[3, 0, 4]], [["read", "read", "read"]]))
+    right = doc(found_table([[3, 0, 3]], [["read", "read", "read"]]))
+    ev = score_pairs([(damaged, wrong), (clean, right), (doc(truth_table()), right)])
+    assert sorted(ev.by_deformation) == ["lost_value", "none", "units"]
+    assert ev.by_deformation["lost_value"].cells_silent == ev.by_deformation["units"].cells_silent == 1
+    assert ev.by_deformation["none"].cells_silent == 0 and ev.by_deformation["none"].documents == 1
+    assert ev.total.documents == 3

@@ -14,8 +14,8 @@ from pathlib import Path
 from tablerecon.evaluate import Counts, Evaluation, evaluate_dir, find_inputs
 
 _COLUMNS = (
-    ("template", 18), ("docs", 5), ("tables", 9), ("cell acc", 9), ("exact", 7), ("ambig", 7),
-    ("infer prec", 11), ("inconsist", 10), ("false al", 9), ("silent", 7),
+    ("template", 20), ("docs", 6), ("tables", 11), ("cell acc", 9), ("exact", 8), ("ambig", 7),
+    ("infer prec", 13), ("inconsist", 10), ("false al", 9), ("silent", 7),
 )  # fmt: skip
 
 
@@ -45,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
     if not find_inputs(directory, args.truth):
         print(f"tablerecon eval: no input with a truth file in {directory}", file=sys.stderr)
         return 2
-    ev = evaluate_dir(directory, args.truth)
+    try:
+        ev = evaluate_dir(directory, args.truth)
+    except (OSError, ValueError) as exc:  # unreadable or malformed truth file
+        print(f"tablerecon eval: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(ev.to_dict(), ensure_ascii=False))
     else:
@@ -59,10 +63,14 @@ def run(args: argparse.Namespace) -> int:
 
 def render(ev: Evaluation, worst: int = 5) -> str:
     """Plain-text report: one line per template, a total line, then the worst documents."""
-    lines = ["".join(name.rjust(w) if k else name.ljust(w) for k, (name, w) in enumerate(_COLUMNS))]
+    lines = [_header("template")]
     for key, counts in sorted(ev.by_template.items()):
         lines.append(_line(key, counts))
     lines.append(_line("total", ev.total))
+    if ev.by_deformation:
+        lines.append("")
+        lines.append(_header("deformation"))
+        lines.extend(_line(key, counts) for key, counts in sorted(ev.by_deformation.items()))
     summary = ev.to_dict(worst)
     if summary["worst_documents"]:
         lines.append("")
@@ -71,6 +79,13 @@ def render(ev: Evaluation, worst: int = 5) -> str:
     for e in summary["errors"]:
         lines.append(f"error: {e['source']}: {e['error']}")
     return "\n".join(lines)
+
+
+def _header(first: str) -> str:
+    names = [first, *(name for name, _w in _COLUMNS[1:])]
+    return "".join(
+        v.rjust(w) if k else v.ljust(w) for k, (v, (_n, w)) in enumerate(zip(names, _COLUMNS, strict=True))
+    )
 
 
 def _line(name: str, c: Counts) -> str:
