@@ -5,4 +5,4 @@ Each module exposes ``register(subparsers)``, which adds its parser and sets ``f
 or unreadable input).
 """
 
-COMMANDS: tuple[str, ...] = ("extract",)
+COMMANDS: tuple[str, ...] = ("extract", "synth", "eval", "batch", "show", "explain")
