@@ -347,36 +347,45 @@ class GraphSummary:
         return text
 
 
+#: One glyph per cell for the rows overview, so a 15-column row stays on one line.
+GLYPHS: dict[CellStatus, str] = {"read": "#", "blank": "·", "inferred": INFERRED_MARK, "unknown": "?"}
+
+
 class RowsOverview:
-    """One line per row: how many numbers, how many placements, where they went."""
+    """One line per row: how many numbers, how many placements, and where they went, drawn
+    as one glyph per column (``##··*·#``) in the grid's colours."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
     def __rich__(self) -> RichTable:
-        grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+        t = self.table
+        grid = RichTable(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            padding=(0, 1),
+            caption="cells: # read, · blank, * inferred, ? unknown (one per column)",
+            caption_justify="left",
+        )
         grid.add_column("row", no_wrap=True)
         grid.add_column("read", justify="right")
         grid.add_column("placements", justify="right")
-        grid.add_column("chosen columns")
+        grid.add_column("cells", no_wrap=True)
         grid.add_column("note")
-        for r, key in enumerate(self.table.rows):
-            p = placement(self.table, r)
+        views = cell_views(t)
+        for r, key in enumerate(t.rows):
+            cells = Text()
+            for cell in views[r]:
+                cells.append(GLYPHS[cell.status], style=cell_style(cell))
+            p = placement(t, r)
             if p is None:
-                grid.add_row(key, "-", "-", "-", "row not in the text")
+                grid.add_row(key, "-", "-", cells, "row not in the text")
                 continue
-            chosen = ", ".join(
-                short_column(self.table.columns[c]) if c is not None else "?" for c in p.chosen
-            )
-            statuses = self.table.status[r]
-            extra = []
-            if "inferred" in statuses:
-                extra.append(f"{statuses.count('inferred')} inferred")
-            if "unknown" in statuses:
-                extra.append(f"{statuses.count('unknown')} unknown")
+            statuses = t.status[r]
+            extra = [f"{statuses.count(s)} {s}" for s in ("inferred", "unknown") if s in statuses]
             if p.note:
                 extra.append(p.note)
-            grid.add_row(key, str(len(p.values)), str(p.candidates), chosen, "; ".join(extra))
+            grid.add_row(key, str(len(p.values)), str(p.candidates), cells, "; ".join(extra))
         return grid
 
 
