@@ -295,3 +295,9 @@ def test_explain_cli_needs_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["explain", str(SEED_004)])
     assert exc.value.code == 2
+
+
+def test_show_cli_document_without_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    prose = ROOT / "corpus" / "seeds" / "000_cea6b8e4b48ba57b.txt"
+    assert main(["show", str(prose)]) == 0
+    assert "no table found" in capsys.readouterr().out

@@ -311,7 +311,10 @@ def table_view(table: Table, show_lines: bool = False) -> Group:
 def report_view(report: Report, tables: Iterable[Table] | None = None, show_lines: bool = False) -> Group:
     """Every (or the given) table of a report, then the document's errors and the legend."""
     parts: list[RenderableType] = [Text(f"{report.source}  ({report.encoding})", style="bold underline")]
-    parts.extend(table_view(t, show_lines) for t in (report.tables if tables is None else tables))
+    shown = report.tables if tables is None else list(tables)
+    parts.extend(table_view(t, show_lines) for t in shown)
+    if not shown:
+        parts.append(Text("no table found", style="bright_black"))
     parts.extend(Text(f"error: {e}", style="bold red") for e in report.errors)
     parts.append(Legend())
     return Group(*parts)
