@@ -14,12 +14,20 @@ from tablerecon.templates import Equation
 
 
 def check_identities(
-    values: np.ndarray, status: list[list[CellStatus]], equations: list[Equation]
+    values: np.ndarray,
+    status: list[list[CellStatus]],
+    equations: list[Equation],
+    source_violations: dict[str, float] | None = None,
 ) -> list[Check]:
-    """Evaluate each identity whose cells are all known (blank counts as 0)."""
+    """Evaluate each identity whose cells are all known (blank counts as 0). An identity the
+    solver found broken in the source is reported even where it left cells unknown."""
     checks: list[Check] = []
+    broken = source_violations or {}
     for eq in equations:
         if any(status[r][c] == "unknown" for r, c, _ in eq.terms):
+            if eq.name in broken:
+                cells = tuple((r, c) for r, c, _ in eq.terms)
+                checks.append(Check(identity=eq.name, holds=False, residual=broken[eq.name], cells=cells))
             continue
         residual = 0.0
         for r, c, a in eq.terms:
@@ -68,7 +76,7 @@ def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation]
         values=values,
         status=status,
         lines=lines,
-        checks=check_identities(values, status, equations),
+        checks=check_identities(values, status, equations, solution.source_violations),
         ambiguous=solution.ambiguous,
         alternatives=solution.alternatives,
         placements=placements,

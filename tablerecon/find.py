@@ -67,8 +67,9 @@ def _anchor_table(cells: list[Cell], i: int) -> str | None:
             if any(score(label, a) >= _ANCHOR_THRESHOLD for a in spec.anchors):
                 return table_id
     if label == "行政复议":
-        following = [c.text for c in cells[i + 1 : i + 4] if c.kind is Kind.LABEL]
-        if "行政诉讼" in following:
+        # The review table's header: 行政复议 / 行政诉讼 / 结果维持 ... (prose mentions both words too).
+        following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
+        if "行政诉讼" in following and "结果维持" in following:
             return "review_litigation"
     return None
 

@@ -46,7 +46,7 @@ def score(found: str, expected: str) -> float:
     best = max(best, fuzz.ratio(a, b))
     # A truncated header (本年增/) is a prefix of the full one.
     if len(a) >= 3 and b.startswith(a):
-        best = max(best, 100.0 * (0.6 + 0.4 * len(a) / len(b)))
+        best = max(best, 100.0 * (0.75 + 0.25 * len(a) / len(b)))
     return best
 
 

@@ -123,14 +123,37 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], index_of: dict[int,
         row.gaps.append(extra(nxt) if nxt is not None else None)
 
 
-def match_region(cells: list[Cell], region: Region) -> TableEvidence | None:
-    """The best-fitting template variant for a region, or None when nothing matches."""
-    best: TableEvidence | None = None
-    for template, spec in region.candidates:
-        ev = _match_one(cells, region, template, spec)
-        if ev is not None and (best is None or ev.score > best.score):
-            best = ev
+#: Variants scoring within this margin of each other are told apart by the document's format.
+VARIANT_MARGIN = 1.0
+
+
+def match_variants(cells: list[Cell], region: Region) -> list[TableEvidence]:
+    """The region matched against every template variant, best score first."""
+    found = [ev for t, s in region.candidates if (ev := _match_one(cells, region, t, s)) is not None]
+    return sorted(found, key=lambda ev: -ev.score)
+
+
+def choose_variant(variants: list[TableEvidence], document_format: str | None) -> TableEvidence | None:
+    """The best variant; a near tie goes to the format the rest of the document uses."""
+    if not variants:
+        return None
+    best = variants[0]
+    if document_format is not None:
+        close = [v for v in variants if best.score - v.score < VARIANT_MARGIN]
+        same = [v for v in close if v.template.format == document_format]
+        if same:
+            return same[0]
     return best
+
+
+def document_format(matched: list[list[TableEvidence]]) -> str | None:
+    """The report format (2019 or 2021) its tables most clearly show, if any shows one."""
+    votes: dict[str, float] = {}
+    for variants in matched:
+        if len(variants) > 1 and variants[0].template.format != variants[1].template.format:
+            margin = variants[0].score - variants[1].score
+            votes[variants[0].template.format] = votes.get(variants[0].template.format, 0.0) + margin
+    return max(votes, key=lambda k: votes[k]) if votes else None
 
 
 def _match_one(
@@ -165,7 +188,8 @@ def _match_one(
         idx, s = (-1, 0.0) if unlabeled else _best_row(cell.text, rows, pos)
         used = 1
         nxt = cells[i + 1] if i + 1 < end else None
-        if s < MATCH_THRESHOLD and nxt is not None and nxt.kind is Kind.LABEL and not unlabeled:
+        # A label broken over two lines (一、本年新收政府 / 信息公开申请数量) matches better joined.
+        if s < 100 and nxt is not None and nxt.kind is Kind.LABEL and not nxt.same_line and not unlabeled:
             idx2, s2 = _best_row(cell.text + nxt.text, rows, pos)
             if s2 >= MATCH_THRESHOLD and s2 > s:
                 idx, s, used = idx2, s2, 2
@@ -204,6 +228,10 @@ def _match_one(
         else:
             current = None
         i += used
+    if not started and unlabeled and len({h.text for h in headers}) >= 3:
+        # A header with no numbers under it: every cell of the one data row was left blank.
+        found[rows[0].key] = RowEvidence(key=rows[0].key, label="", found=True, label_score=100.0)
+        started = True
     if not started:
         return None
     columns, column_labels, header_score, extra_cols = _match_columns(headers, spec)
@@ -216,7 +244,12 @@ def _match_one(
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum(r.label_score for r in found.values()) / 100
-    quality = row_score + header_score - 0.5 * len(missing) - 0.5 * len(extras) - 0.2 * stray
+    # Rows holding exactly as many numbers as the variant has columns speak for it; more speak against.
+    fit = sum(
+        0.2 if len(r.cells) == len(columns) else -1.0 if len(r.cells) > len(columns) else 0.0
+        for r in found.values()
+    )
+    quality = row_score + header_score + fit - 0.5 * len(missing) - 0.5 * len(extras) - 0.2 * stray
     truncated = False
     if region.at_document_end and not stopped_early:
         last = found.get(data_rows[-1].key)

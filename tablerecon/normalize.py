@@ -29,7 +29,7 @@ PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无",
 
 _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)\s*(?P<num>\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*"
-    r"(?P<unit>万元|元|件|条|个|次|人|项|人次|篇|家|份)?$"
+    r"(?P<unit>[万萬]元|元|件|[条條]|[个個]|次|人|[项項]|人次|篇|家|份)?$"
 )
 #: Longest digit string taken as a number; longer runs are not counts (and overflow floats).
 MAX_NUMBER_DIGITS = 15

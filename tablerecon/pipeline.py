@@ -9,7 +9,7 @@ from pathlib import Path
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError
 from tablerecon.find import find_regions
-from tablerecon.match import match_region
+from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
 from tablerecon.normalize import Document, normalize
 from tablerecon.solve import SolveLimits, solve_table
@@ -56,9 +56,12 @@ def extract_file(path: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 def _extract(doc: Document, source: str, limits: Limits) -> Report:
     report = Report(source=source, encoding=doc.encoding)
-    seen: set[str] = set()
-    for region in find_regions(doc.cells):
-        ev = match_region(doc.cells, region)
+    regions = find_regions(doc.cells)
+    matched = [match_variants(doc.cells, region) for region in regions]
+    fmt = document_format(matched)
+    chosen: dict[str, TableEvidence] = {}
+    for region, variants in zip(regions, matched, strict=True):
+        ev = choose_variant(variants, fmt)
         if ev is None:
             if region.at_document_end:
                 report.errors.append(f"{region.table}: the text ends inside the table; not emitted")
@@ -66,10 +69,16 @@ def _extract(doc: Document, source: str, limits: Limits) -> Report:
         if ev.truncated:
             report.errors.append(f"{ev.spec.table}: the text ends inside the table; not emitted")
             continue
-        if ev.spec.table in seen:
-            report.errors.append(f"{ev.spec.table}: the document holds this table twice; the first is kept")
-            continue
-        seen.add(ev.spec.table)
+        other = chosen.get(ev.spec.table)
+        if other is not None:
+            kept = other if other.score >= ev.score else ev
+            report.errors.append(
+                f"{ev.spec.table}: the document holds this table twice; the better match "
+                f"(line {_first_line(kept)}) is kept"
+            )
+            ev = kept
+        chosen[ev.spec.table] = ev
+    for ev in sorted(chosen.values(), key=_first_line):
         keys = [r.key for r in ev.rows]
         equations = expand_identities(ev.spec, keys, ev.columns)
         solution = solve_table(
@@ -77,3 +86,8 @@ def _extract(doc: Document, source: str, limits: Limits) -> Report:
         )
         report.tables.append(build_table(ev, solution, equations))
     return report
+
+
+def _first_line(ev: TableEvidence) -> int:
+    lines = [r.label_line or (r.cells[0].line if r.cells else 0) for r in ev.rows if r.found]
+    return min((x for x in lines if x), default=0)

@@ -32,8 +32,12 @@ from tablerecon.models import CellStatus
 from tablerecon.normalize import Kind
 from tablerecon.templates import Equation
 
-W_VIOLATION = 10_000_000
+# Costs. An inferred value is rare; a violated identity (a source error) is rarer still, but a
+# reading that needs many inferred values to look consistent is less likely than one error:
+# two and a half inferred values weigh as much as one violated identity. Blank-line hints only
+# break ties between readings that infer and violate alike.
 W_LOST = 10_000
+W_VIOLATION = 25_000
 TOL = 1e-6
 
 
@@ -96,6 +100,9 @@ class Solution:
     notes: list[str] = field(default_factory=list)
     graph: dict[str, int] = field(default_factory=dict)
     hints_trusted: bool = False
+    #: Identities the chosen reading breaks (name -> residual), for a source found inconsistent;
+    #: reported even where cells the error makes doubtful are left unknown.
+    source_violations: dict[str, float] = field(default_factory=dict)
 
 
 @cache
@@ -295,9 +302,12 @@ def _row_candidates(
     all_gap = [gap_cost(skipped)]
     all_viol = [violations(vec)]
     if allow_lost and local:
+        # A placeholder (/, -) is an explicit blank: a row identity may still force its value
+        # (a 总计 written as '-'), so only numbers occupy their cell for good.
+        numeric = np.array([c.kind is Kind.NUMBER for c in row.cells], dtype=bool)
         occupied = np.zeros((k, n_cols), dtype=bool)
         if n:
-            np.put_along_axis(occupied, pos, True, axis=1)
+            np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
         for q in range(n_cols):
             eq = next(((coef, cols) for coef, cols in local if coef[q] != 0), None)
             if eq is None:
@@ -317,7 +327,9 @@ def _row_candidates(
                 continue
             sk = skipped[free][ok].copy()
             slots = (pos[free][ok] < q).sum(axis=1) if n else np.zeros(int(ok.sum()), dtype=np.int64)
-            sk[np.arange(sk.shape[0]), slots] -= 1
+            # A dropped cell left no line; a placeholder did, and already fills its slot.
+            dropped = ~(pos[free][ok] == q).any(axis=1) if n else np.ones(int(ok.sum()), dtype=bool)
+            sk[np.arange(sk.shape[0])[dropped], slots[dropped]] -= 1
             all_vec.append(v[ok])
             all_pos.append(pos[free][ok])
             all_lost.append(np.full(int(ok.sum()), q))
@@ -346,7 +358,9 @@ class _Search:
     limits: SolveLimits
     deadline: float
     nodes: int = 0
-    gave_up: bool = False
+    gave_up: bool = False  # ran out of nodes or time
+    capped: bool = False  # found more optimal assignments than it keeps
+    root: list[np.ndarray] | None = None  # candidates alive after the first propagation
     best: int = -1
     solutions: list[tuple[int, ...]] = field(default_factory=list)
     seen: set[bytes] = field(default_factory=set)
@@ -399,6 +413,8 @@ class _Search:
             if pruned is None:
                 return
             alive = pruned
+        if self.root is None:
+            self.root = list(alive)
         self.nodes += 1
         if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
             self.gave_up = True
@@ -412,7 +428,7 @@ class _Search:
             return
         r = min(open_rows, key=lambda i: alive[i].shape[0])
         for k in alive[r]:
-            if self.gave_up:
+            if self.gave_up or self.capped:
                 return
             branch = list(alive)
             branch[r] = np.array([k])
@@ -432,7 +448,16 @@ class _Search:
         if len(self.solutions) < self.limits.max_solutions:
             self.solutions.append(choice)
         else:
-            self.gave_up = True
+            self.capped = True
+
+    def possible(self, row: int) -> np.ndarray:
+        """Candidates of ``row`` that could still be part of an optimal assignment: used when the
+        search stopped early, so that every cell it did not settle is reported unknown."""
+        alive = self.root if self.root is not None else [np.arange(c.cost.shape[0]) for c in self.cands]
+        floor = sum(int(self.cands[r].cost[a].min()) for r, a in enumerate(alive) if a.size)
+        a = alive[row]
+        own = self.cands[row].cost[a]
+        return a[own + (floor - int(own.min())) <= self.best] if a.size else a
 
 
 def _equation_arrays(
@@ -481,23 +506,29 @@ def solve_table(
     # Identities that touch rows we cannot place are not usable as constraints.
     equations = [eq for eq in equations if all(usable[t[0]] for t in eq.terms)]
     local, global_eqs = _equation_arrays(equations, n_rows, n_cols)
+    local_eqs: dict[int, list[Equation]] = {}
+    for eq in equations:
+        if len({t[0] for t in eq.terms}) == 1:
+            local_eqs.setdefault(eq.terms[0][0], []).append(eq)
     use_hints = hints_trusted(rows, n_cols)
     graph = constraint_graph(global_eqs, n_rows)
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
     ambiguous = False
     deadline = time.perf_counter() + limits.max_seconds
+    source_violations: dict[str, float] = {}
     for component in nx.connected_components(graph):
         comp_rows = sorted(r for kind, r in component if kind == "row" and usable[r])
         if not comp_rows:
             continue
         comp_eqs = [global_eqs[k] for kind, k in component if kind == "eq"]
         outcome = _solve_component(
-            rows, comp_rows, comp_eqs, local, n_cols, use_hints, positive_only, limits, deadline
+            rows, comp_rows, comp_eqs, local, local_eqs, n_cols, use_hints, positive_only, limits, deadline
         )
         for r, sol in outcome.rows.items():
             results[r] = sol
         notes.extend(outcome.notes)
+        source_violations.update(outcome.violations)
         alternatives_product *= max(outcome.count, 1)
         ambiguous |= outcome.count > 1 or outcome.gave_up
     final: list[RowSolution] = []
@@ -524,6 +555,7 @@ def solve_table(
             "components": nx.number_connected_components(graph),
         },
         hints_trusted=use_hints,
+        source_violations=source_violations,
     )
 
 
@@ -533,6 +565,7 @@ class _ComponentOutcome:
     count: int
     gave_up: bool
     notes: list[str]
+    violations: dict[str, float] = field(default_factory=dict)
 
 
 def _solve_component(
@@ -540,6 +573,7 @@ def _solve_component(
     comp_rows: list[int],
     global_eqs: list[Equation],
     local: list[list[tuple[np.ndarray, np.ndarray]]],
+    local_eqs: dict[int, list[Equation]],
     n_cols: int,
     use_hints: bool,
     positive_only: bool,
@@ -553,7 +587,7 @@ def _solve_component(
         for r, c, a in eq.terms:
             contrib_coef[index[r]][c, g] += a
 
-    def attempt(hard: bool) -> tuple[_Search, list[RowCandidates]] | None:
+    def attempt(hard: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
         for r in comp_rows:
             rc = _row_candidates(rows[r], n_cols, local[r], use_hints, hard, positive_only, limits)
@@ -564,9 +598,15 @@ def _solve_component(
                 if not ok.any():
                     return _Search([], [], hard, limits, deadline), []
                 rc = rc.subset(ok)
+            else:
+                # The source breaks its identities, so they cannot place the values: keep the
+                # placements the text's own evidence (blank-line hints) likes best.
+                gap = rc.cost - rc.violations * W_VIOLATION
+                rc = rc.subset(gap == gap.min())
             cands.append(rc)
         contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
         search = _Search(cands, contrib, hard, limits, deadline)
+        search.best = bound  # a reading must be at least as cheap as the one already found
         search.run([np.arange(rc.cost.shape[0]) for rc in cands])
         return search, cands
 
@@ -575,11 +615,14 @@ def _solve_component(
         notes.append("a row has too many ways to place its values; left unknown (search bound)")
         return _ComponentOutcome({}, 0, True, notes)
     search, cands = result
-    if not search.solutions:
-        soft = attempt(hard=False)
-        if soft is None:
+    # Readings that hold every identity may need inferred values; one that keeps the values as
+    # read and reports a source error is preferred once those inferences cost more.
+    if not search.solutions or search.best >= W_VIOLATION:
+        soft = attempt(hard=False, bound=search.best if search.solutions else -1)
+        if soft is not None and soft[0].solutions:
+            search, cands = soft
+        elif not search.solutions:
             return _ComponentOutcome({}, 0, True, notes)
-        search, cands = soft
     # A bound on a row's candidates matters only if what it left out could have been as cheap.
     floor = sum(int(rc.cost.min()) for rc in cands) if all(rc.cost.size for rc in cands) else 0
     bounded = [
@@ -596,14 +639,42 @@ def _solve_component(
             f"search stopped after {search.nodes} nodes (bound {limits.max_nodes} nodes, "
             f"{limits.max_seconds:g} s); cells it could not settle are unknown"
         )
+    if search.capped:
+        notes.append(
+            f"more than {limits.max_solutions} assignments fit equally well; every cell they could "
+            "differ on is unknown"
+        )
     if not search.solutions:
         return _ComponentOutcome({}, 0, True, notes)
+    incomplete = search.gave_up or search.capped
+    violations: dict[str, float] = {}
+    if not search.hard:
+        reading = {r: cands[i].vec[search.solutions[0][i]] for i, r in enumerate(comp_rows)}
+        for eq in global_eqs:
+            residual = sum(a * reading[r][c] for r, c, a in eq.terms)
+            if abs(residual) > TOL:
+                violations[eq.name] = float(residual)
+        for r in comp_rows:
+            for eq in local_eqs.get(r, []):
+                residual = sum(a * reading[r][c] for _, c, a in eq.terms)
+                if abs(residual) > TOL:
+                    violations[eq.name] = float(residual)
     out: dict[int, RowSolution] = {}
     for i, r in enumerate(comp_rows):
         rc = cands[i]
         picks = [sol[i] for sol in search.solutions]
-        out[r] = _row_solution(rows[r], rc, picks, n_cols)
-    return _ComponentOutcome(out, len(search.solutions), search.gave_up, notes)
+        if incomplete:
+            picks += [int(k) for k in search.possible(i) if int(k) not in picks]
+        sol = _row_solution(rows[r], rc, picks, n_cols)
+        if not search.hard and rc.violations[picks[0]] > 0:
+            # The row breaks its own identity: a blank or 0 in it may stand for a value the text
+            # lost, so only the numbers actually read keep their status.
+            for j in range(n_cols):
+                if sol.status[j] != "unknown" and (math.isnan(sol.values[j]) or sol.values[j] == 0):
+                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+            notes.append(f"row {rows[r].key} breaks its own identity: its blank and 0 cells are unknown")
+        out[r] = sol
+    return _ComponentOutcome(out, len(search.solutions), incomplete, notes, violations)
 
 
 def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols: int) -> RowSolution:
@@ -624,6 +695,7 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
     lost = int(rc.lost_col[first])
     if lost >= 0:
         status[lost] = "inferred"
+        lines[lost] = None
     for j in range(n_cols):
         if status[j] == "blank":
             values[j] = np.nan
