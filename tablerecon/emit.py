@@ -82,4 +82,5 @@ def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation]
         placements=placements,
         notes=notes,
         graph=solution.graph,
+        hints_trusted=solution.hints_trusted,
     )

@@ -191,7 +191,8 @@ def _match_one(
         # A label broken over two lines (一、本年新收政府 / 信息公开申请数量) matches better joined.
         if s < 100 and nxt is not None and nxt.kind is Kind.LABEL and not nxt.same_line and not unlabeled:
             idx2, s2 = _best_row(cell.text + nxt.text, rows, pos)
-            if s2 >= MATCH_THRESHOLD and s2 > s:
+            # ...but not when the next label is a row by itself (a header word before a row label).
+            if s2 >= MATCH_THRESHOLD and s2 > s and s2 > _best_row(nxt.text, rows, pos)[1]:
                 idx, s, used = idx2, s2, 2
         if s >= MATCH_THRESHOLD:
             row = rows[idx]

@@ -38,6 +38,10 @@ from tablerecon.templates import Equation
 # break ties between readings that infer and violate alike.
 W_LOST = 10_000
 W_VIOLATION = 25_000
+W_GAP = 5_000  # per blank slot the reading puts where trusted blank-line hints say otherwise
+#: Readings whose costs differ by less than this are both plausible: the cells they disagree on
+#: are unknown (a value lost and a total wrong can explain the same text).
+MARGIN = 2 * W_LOST
 TOL = 1e-6
 
 
@@ -290,7 +294,7 @@ def _row_candidates(
     def gap_cost(sk: np.ndarray) -> np.ndarray:
         if not use_hints:
             return np.zeros(sk.shape[0], dtype=np.int64)
-        cost: np.ndarray = np.abs(sk - gaps)[:, known].sum(axis=1).astype(np.int64)
+        cost: np.ndarray = np.abs(sk - gaps)[:, known].sum(axis=1).astype(np.int64) * W_GAP
         return cost
 
     def violations(v: np.ndarray) -> np.ndarray:
@@ -587,10 +591,10 @@ def _solve_component(
         for r, c, a in eq.terms:
             contrib_coef[index[r]][c, g] += a
 
-    def attempt(hard: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
+    def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
         for r in comp_rows:
-            rc = _row_candidates(rows[r], n_cols, local[r], use_hints, hard, positive_only, limits)
+            rc = _row_candidates(rows[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits)
             if rc is None:
                 return None
             if hard:
@@ -601,8 +605,8 @@ def _solve_component(
             else:
                 # The source breaks its identities, so they cannot place the values: keep the
                 # placements the text's own evidence (blank-line hints) likes best.
-                gap = rc.cost - rc.violations * W_VIOLATION
-                rc = rc.subset(gap == gap.min())
+                gap = rc.cost - rc.violations * W_VIOLATION - (rc.lost_col >= 0) * W_LOST
+                rc = rc.subset(gap <= gap.min())
             cands.append(rc)
         contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
         search = _Search(cands, contrib, hard, limits, deadline)
@@ -610,19 +614,45 @@ def _solve_component(
         search.run([np.arange(rc.cost.shape[0]) for rc in cands])
         return search, cands
 
-    result = attempt(hard=True)
+    def lost_cells_forced(search: _Search, cands: list[RowCandidates]) -> bool:
+        """Whether every value the reading infers makes all the identities through it hold."""
+        choice = search.solutions[0]
+        reading = {r: cands[i].vec[choice[i]] for i, r in enumerate(comp_rows)}
+        for i, r in enumerate(comp_rows):
+            q = int(cands[i].lost_col[choice[i]])
+            if q < 0:
+                continue
+            for eq in [*global_eqs, *local_eqs.get(r, [])]:
+                if (r, q) in {(t[0], t[1]) for t in eq.terms} and abs(
+                    sum(a * reading[rr][c] for rr, c, a in eq.terms)
+                ) > TOL:
+                    return False
+        return True
+
+    result = attempt(hard=True, allow_lost=True)
     if result is None:
         notes.append("a row has too many ways to place its values; left unknown (search bound)")
         return _ComponentOutcome({}, 0, True, notes)
     search, cands = result
-    # Readings that hold every identity may need inferred values; one that keeps the values as
-    # read and reports a source error is preferred once those inferences cost more.
-    if not search.solutions or search.best >= W_VIOLATION:
-        soft = attempt(hard=False, bound=search.best if search.solutions else -1)
-        if soft is not None and soft[0].solutions:
-            search, cands = soft
-        elif not search.solutions:
+    rival: tuple[_Search, list[RowCandidates]] | None = None
+    if not search.solutions:
+        # No reading holds every identity: the source is inconsistent. Values the identities
+        # force are still inferred, but only where every identity through them holds.
+        soft = attempt(hard=False, allow_lost=True)
+        if soft is not None and soft[0].solutions and not lost_cells_forced(*soft):
+            soft = attempt(hard=False, allow_lost=False)
+        if soft is None or not soft[0].solutions:
             return _ComponentOutcome({}, 0, True, notes)
+        search, cands = soft
+    elif search.best >= W_LOST:
+        # The consistent reading infers values or overrides hints: the reading that keeps the
+        # values as read and reports a source error may explain the text as well or better.
+        soft = attempt(hard=False, allow_lost=False, bound=search.best + MARGIN - 1)
+        if soft is not None and soft[0].solutions:
+            if soft[0].best < search.best:
+                (search, cands), rival = soft, (search, cands)
+            else:
+                rival = soft
     # A bound on a row's candidates matters only if what it left out could have been as cheap.
     floor = sum(int(rc.cost.min()) for rc in cands) if all(rc.cost.size for rc in cands) else 0
     bounded = [
@@ -674,7 +704,26 @@ def _solve_component(
                     sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
             notes.append(f"row {rows[r].key} breaks its own identity: its blank and 0 cells are unknown")
         out[r] = sol
-    return _ComponentOutcome(out, len(search.solutions), incomplete, notes, violations)
+    count = len(search.solutions)
+    if rival is not None:
+        other, other_cands = rival
+        differ = 0
+        for i, r in enumerate(comp_rows):
+            alt = other_cands[i].vec[other.solutions[0][i]]
+            sol = out[r]
+            for j in range(n_cols):
+                mine = 0.0 if math.isnan(sol.values[j]) else float(sol.values[j])
+                if sol.status[j] != "unknown" and abs(mine - alt[j]) > TOL:
+                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+                    differ += 1
+        if differ:
+            count += 1
+            violations = {}
+            notes.append(
+                "a value the text lost and a source error explain it about equally well; "
+                f"the {differ} cell(s) the two readings disagree on are unknown"
+            )
+    return _ComponentOutcome(out, count, incomplete, notes, violations)
 
 
 def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols: int) -> RowSolution:
