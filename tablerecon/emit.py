@@ -58,6 +58,7 @@ def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation]
             gaps=tuple(row.gaps),
             candidates=sol.candidates,
             chosen=sol.chosen,
+            options=tuple(sol.options),
             note=sol.note,
         )
         for row, sol in zip(ev.rows, solution.rows, strict=True)

@@ -28,7 +28,7 @@ import networkx as nx
 import numpy as np
 
 from tablerecon.match import RowEvidence
-from tablerecon.models import CellStatus
+from tablerecon.models import CellStatus, PlacementOption, Verdict
 from tablerecon.normalize import Kind
 from tablerecon.templates import Equation
 
@@ -94,6 +94,11 @@ class RowSolution:
     chosen: tuple[int | None, ...]
     candidates: int
     note: str = ""
+    options: list[PlacementOption] = field(default_factory=list)
+
+
+#: Placements recorded per row for ``explain`` (the search itself is not limited by this).
+MAX_OPTIONS = 24
 
 
 @dataclass(slots=True)
@@ -593,10 +598,12 @@ def _solve_component(
 
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
+        every: list[RowCandidates] = []
         for r in comp_rows:
             rc = _row_candidates(rows[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits)
             if rc is None:
                 return None
+            every.append(rc)
             if hard:
                 ok = rc.violations == 0
                 if not ok.any():
@@ -612,7 +619,10 @@ def _solve_component(
         search = _Search(cands, contrib, hard, limits, deadline)
         search.best = bound  # a reading must be at least as cheap as the one already found
         search.run([np.arange(rc.cost.shape[0]) for rc in cands])
+        generated[id(search)] = every
         return search, cands
+
+    generated: dict[int, list[RowCandidates]] = {}  # every placement generated, per search
 
     def lost_cells_forced(search: _Search, cands: list[RowCandidates]) -> bool:
         """Whether every value the reading infers makes all the identities through it hold."""
@@ -696,6 +706,7 @@ def _solve_component(
         if incomplete:
             picks += [int(k) for k in search.possible(i) if int(k) not in picks]
         sol = _row_solution(rows[r], rc, picks, n_cols)
+        sol.options = _options(generated.get(id(search), cands)[i], rc, search, i, use_hints)
         if not search.hard and rc.violations[picks[0]] > 0:
             # The row breaks its own identity: a blank or 0 in it may stand for a value the text
             # lost, so only the numbers actually read keep their status.
@@ -724,6 +735,52 @@ def _solve_component(
                 f"the {differ} cell(s) the two readings disagree on are unknown"
             )
     return _ComponentOutcome(out, count, incomplete, notes, violations)
+
+
+def _options(
+    every: RowCandidates, used: RowCandidates, search: _Search, index: int, use_hints: bool
+) -> list[PlacementOption]:
+    """What became of the row's placements, for ``explain``: the chosen one, those tied with
+    it, those costlier, those the column identities excluded and those breaking a row identity."""
+    in_solutions = {int(sol[index]) for sol in search.solutions}
+    root = set(int(k) for k in search.root[index]) if search.root is not None else set(range(used.cost.size))
+    chosen_key = used.vec[search.solutions[0][index]].round(6).tobytes()
+    keys = {used.vec[k].round(6).tobytes(): k for k in range(used.cost.size)}
+    ranked: list[tuple[int, PlacementOption]] = []
+    order: dict[Verdict, int] = {
+        "chosen": 0,
+        "tied": 1,
+        "costlier": 2,
+        "excluded by column identities": 3,
+        "violates a row identity": 4,
+    }
+    for k in range(every.cost.size):
+        key = every.vec[k].round(6).tobytes()
+        verdict: Verdict
+        if every.violations[k] > 0 and search.hard:
+            verdict = "violates a row identity"
+        elif key == chosen_key:
+            verdict = "chosen"
+        elif key in keys and keys[key] in in_solutions:
+            verdict = "tied"
+        elif (
+            key in keys and keys[key] in root and used.cost[keys[key]] > used.cost[search.solutions[0][index]]
+        ):
+            verdict = "costlier"
+        else:
+            verdict = "excluded by column identities" if search.hard else "costlier"
+        lost = int(every.lost_col[k])
+        soft = int(every.cost[k] - every.violations[k] * W_VIOLATION - (lost >= 0) * W_LOST)
+        option = PlacementOption(
+            columns=tuple(int(c) for c in every.pos[k] if c >= 0),
+            lost_column=lost if lost >= 0 else None,
+            lost_value=float(every.vec[k][lost]) if lost >= 0 else None,
+            gap_cost=soft // W_GAP if use_hints else soft,
+            verdict=verdict,
+        )
+        ranked.append((order[verdict], option))
+    ranked.sort(key=lambda x: x[0])
+    return [o for _, o in ranked[:MAX_OPTIONS]]
 
 
 def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols: int) -> RowSolution:
