@@ -36,6 +36,7 @@ def template_text(label: str) -> str:
     return normalize_label(label)
 
 
+@lru_cache(maxsize=262144)
 def score(found: str, expected: str) -> float:
     """Similarity (0-100) of a label found in a document and a template label."""
     exp = template_text(expected)

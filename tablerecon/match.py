@@ -49,8 +49,23 @@ def _row_labels(row: RowSpec) -> tuple[str, ...]:
     return (row.label, *row.aliases) if row.label is not None else ()
 
 
+# Labels repeat from report to report: matching each once per template is most of the saving.
+_BEST_ROW_CACHE: dict[tuple[str, int, int], tuple[int, float]] = {}
+_BEST_ROW_CACHE_SIZE = 200_000
+
+
 def _best_row(text: str, rows: tuple[RowSpec, ...], start: int) -> tuple[int, float]:
     """Index and score of the template row (at or after ``start``) best matching ``text``."""
+    key = (text, id(rows), start)
+    hit = _BEST_ROW_CACHE.get(key)
+    if hit is None:
+        if len(_BEST_ROW_CACHE) >= _BEST_ROW_CACHE_SIZE:
+            _BEST_ROW_CACHE.clear()
+        hit = _BEST_ROW_CACHE[key] = _best_row_uncached(text, rows, start)
+    return hit
+
+
+def _best_row_uncached(text: str, rows: tuple[RowSpec, ...], start: int) -> tuple[int, float]:
     best, best_score = -1, 0.0
     for idx in range(start, len(rows)):
         for label in _row_labels(rows[idx]):

@@ -24,15 +24,23 @@ class Limits:
     solve: SolveLimits = field(default_factory=SolveLimits)
 
 
-def extract_text(text: str, source: str = "<text>", limits: Limits | None = None) -> Report:
-    """Reconstruct every standard table in an already decoded text."""
+def extract_text(
+    text: str, source: str = "<text>", limits: Limits | None = None, *, explain: bool = False
+) -> Report:
+    """Reconstruct every standard table in an already decoded text.
+
+    ``explain`` keeps, for every row, the placements the solver weighed and their verdicts
+    (``RowPlacement.options``); it costs time, so batch work leaves it off.
+    """
     limits = limits or Limits()
     if len(text) > limits.max_bytes:
         raise InputTooLargeError(f"{source}: {len(text)} characters exceeds the limit of {limits.max_bytes}")
-    return _extract(normalize(text), source, limits)
+    return _extract(normalize(text), source, limits, explain)
 
 
-def extract_bytes(data: bytes, source: str = "<bytes>", limits: Limits | None = None) -> Report:
+def extract_bytes(
+    data: bytes, source: str = "<bytes>", limits: Limits | None = None, *, explain: bool = False
+) -> Report:
     """Reconstruct every standard table in raw bytes (UTF-8, UTF-16 with BOM or GB18030)."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
@@ -41,20 +49,22 @@ def extract_bytes(data: bytes, source: str = "<bytes>", limits: Limits | None = 
         doc = normalize(data)
     except TableReconError as exc:
         raise type(exc)(f"{source}: {exc}") from exc
-    return _extract(doc, source, limits)
+    return _extract(doc, source, limits, explain)
 
 
-def extract_file(path: str | os.PathLike[str], limits: Limits | None = None) -> Report:
+def extract_file(
+    path: str | os.PathLike[str], limits: Limits | None = None, *, explain: bool = False
+) -> Report:
     """Reconstruct every standard table in one file; the file is refused if over the size limit."""
     limits = limits or Limits()
     p = Path(path)
     size = p.stat().st_size
     if size > limits.max_bytes:
         raise InputTooLargeError(f"{path}: {size} bytes exceeds the limit of {limits.max_bytes}")
-    return extract_bytes(p.read_bytes(), source=str(path), limits=limits)
+    return extract_bytes(p.read_bytes(), source=str(path), limits=limits, explain=explain)
 
 
-def _extract(doc: Document, source: str, limits: Limits) -> Report:
+def _extract(doc: Document, source: str, limits: Limits, explain: bool = False) -> Report:
     report = Report(source=source, encoding=doc.encoding)
     regions = find_regions(doc.cells)
     matched = [match_variants(doc.cells, region) for region in regions]
@@ -82,7 +92,7 @@ def _extract(doc: Document, source: str, limits: Limits) -> Report:
         keys = [r.key for r in ev.rows]
         equations = expand_identities(ev.spec, keys, ev.columns)
         solution = solve_table(
-            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve
+            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve, explain
         )
         report.tables.append(build_table(ev, solution, equations))
     return report

@@ -65,6 +65,9 @@ def segment_line(line: str, number: int, gap: int) -> list[Cell] | None:
     """Cells of a glued line, or None when the line is not glued table text."""
     if len(line) < 24 or not any(ch.isdigit() for ch in line):
         return None
+    # Cheap test first: prose rarely holds three known labels, glued tables always do.
+    if len(_pattern().findall(_T2S.convert(to_ascii_width(line)))) < GLUED_MIN_JOINS:
+        return None
     compact, where = _compact(line)
     matches = list(_pattern().finditer(compact))
     joins = sum(

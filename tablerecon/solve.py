@@ -267,6 +267,12 @@ def _finish(
     return RowCandidates(vec[keep], pos[keep], source[keep], lost[keep], cost[keep], viol[keep], generated)
 
 
+# Rows repeat from report to report (seven zeros, one number and its total): their candidates
+# depend only on the values, gaps and rules, so they are computed once. Never mutated.
+_CANDIDATE_CACHE: dict[tuple[object, ...], RowCandidates | None] = {}
+_CANDIDATE_CACHE_SIZE = 20_000
+
+
 def _row_candidates(
     row: RowEvidence,
     n_cols: int,
@@ -277,6 +283,35 @@ def _row_candidates(
     limits: SolveLimits,
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many."""
+    key = (
+        tuple((c.kind, c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
+        tuple(row.gaps),
+        n_cols,
+        tuple(tuple(coef.tolist()) for coef, _ in local),
+        use_hints,
+        allow_lost,
+        positive_only,
+        limits.max_placements,
+    )
+    if key in _CANDIDATE_CACHE:
+        return _CANDIDATE_CACHE[key]
+    if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
+        _CANDIDATE_CACHE.clear()
+    rc = _CANDIDATE_CACHE[key] = _row_candidates_uncached(
+        row, n_cols, local, use_hints, allow_lost, positive_only, limits
+    )
+    return rc
+
+
+def _row_candidates_uncached(
+    row: RowEvidence,
+    n_cols: int,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    use_hints: bool,
+    allow_lost: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+) -> RowCandidates | None:
     if any(c.kind is Kind.RUN for c in row.cells):
         return _glued_candidates(row, n_cols, local, limits)
     n = len(row.cells)
@@ -503,8 +538,10 @@ def solve_table(
     equations: list[Equation],
     positive_only: bool,
     limits: SolveLimits | None = None,
+    explain: bool = False,
 ) -> Solution:
-    """Place every row's numbers into columns; see the module docstring for the rules."""
+    """Place every row's numbers into columns; see the module docstring for the rules.
+    ``explain`` records each row's placements and their verdicts."""
     limits = limits or SolveLimits()
     n_rows = len(rows)
     notes: list[str] = []
@@ -532,7 +569,17 @@ def solve_table(
             continue
         comp_eqs = [global_eqs[k] for kind, k in component if kind == "eq"]
         outcome = _solve_component(
-            rows, comp_rows, comp_eqs, local, local_eqs, n_cols, use_hints, positive_only, limits, deadline
+            rows,
+            comp_rows,
+            comp_eqs,
+            local,
+            local_eqs,
+            n_cols,
+            use_hints,
+            positive_only,
+            limits,
+            deadline,
+            explain,
         )
         for r, sol in outcome.rows.items():
             results[r] = sol
@@ -588,6 +635,7 @@ def _solve_component(
     positive_only: bool,
     limits: SolveLimits,
     deadline: float,
+    explain: bool,
 ) -> _ComponentOutcome:
     notes: list[str] = []
     index = {r: i for i, r in enumerate(comp_rows)}
@@ -706,7 +754,8 @@ def _solve_component(
         if incomplete:
             picks += [int(k) for k in search.possible(i) if int(k) not in picks]
         sol = _row_solution(rows[r], rc, picks, n_cols)
-        sol.options = _options(generated.get(id(search), cands)[i], rc, search, i, use_hints)
+        if explain:
+            sol.options = _options(generated.get(id(search), cands)[i], rc, search, i, use_hints)
         if not search.hard and rc.violations[picks[0]] > 0:
             # The row breaks its own identity: a blank or 0 in it may stand for a value the text
             # lost, so only the numbers actually read keep their status.
@@ -743,44 +792,51 @@ def _options(
     """What became of the row's placements, for ``explain``: the chosen one, those tied with
     it, those costlier, those the column identities excluded and those breaking a row identity."""
     in_solutions = {int(sol[index]) for sol in search.solutions}
-    root = set(int(k) for k in search.root[index]) if search.root is not None else set(range(used.cost.size))
-    chosen_key = used.vec[search.solutions[0][index]].round(6).tobytes()
+    root = {int(k) for k in search.root[index]} if search.root is not None else set(range(used.cost.size))
+    chosen = search.solutions[0][index]
     keys = {used.vec[k].round(6).tobytes(): k for k in range(used.cost.size)}
-    ranked: list[tuple[int, PlacementOption]] = []
-    order: dict[Verdict, int] = {
-        "chosen": 0,
-        "tied": 1,
-        "costlier": 2,
-        "excluded by column identities": 3,
-        "violates a row identity": 4,
-    }
+    chosen_cost = used.cost[chosen]
+    ranked: list[tuple[int, int, Verdict]] = []
     for k in range(every.cost.size):
-        key = every.vec[k].round(6).tobytes()
         verdict: Verdict
         if every.violations[k] > 0 and search.hard:
             verdict = "violates a row identity"
-        elif key == chosen_key:
-            verdict = "chosen"
-        elif key in keys and keys[key] in in_solutions:
-            verdict = "tied"
-        elif (
-            key in keys and keys[key] in root and used.cost[keys[key]] > used.cost[search.solutions[0][index]]
-        ):
-            verdict = "costlier"
         else:
-            verdict = "excluded by column identities" if search.hard else "costlier"
+            mine = keys.get(every.vec[k].round(6).tobytes())
+            if mine == chosen:
+                verdict = "chosen"
+            elif mine in in_solutions:
+                verdict = "tied"
+            elif mine is not None and mine in root and used.cost[mine] > chosen_cost:
+                verdict = "costlier"
+            else:
+                verdict = "excluded by column identities" if search.hard else "costlier"
+        ranked.append((_VERDICT_ORDER[verdict], k, verdict))
+    ranked.sort()
+    out: list[PlacementOption] = []
+    for _, k, verdict in ranked[:MAX_OPTIONS]:
         lost = int(every.lost_col[k])
         soft = int(every.cost[k] - every.violations[k] * W_VIOLATION - (lost >= 0) * W_LOST)
-        option = PlacementOption(
-            columns=tuple(int(c) for c in every.pos[k] if c >= 0),
-            lost_column=lost if lost >= 0 else None,
-            lost_value=float(every.vec[k][lost]) if lost >= 0 else None,
-            gap_cost=soft // W_GAP if use_hints else soft,
-            verdict=verdict,
+        # Built without re-validation: every field comes from the solver's own arrays.
+        out.append(
+            PlacementOption.model_construct(
+                columns=tuple(int(c) for c in every.pos[k] if c >= 0),
+                lost_column=lost if lost >= 0 else None,
+                lost_value=float(every.vec[k][lost]) if lost >= 0 else None,
+                gap_cost=soft // W_GAP if use_hints else soft,
+                verdict=verdict,
+            )
         )
-        ranked.append((order[verdict], option))
-    ranked.sort(key=lambda x: x[0])
-    return [o for _, o in ranked[:MAX_OPTIONS]]
+    return out
+
+
+_VERDICT_ORDER: dict[Verdict, int] = {
+    "chosen": 0,
+    "tied": 1,
+    "costlier": 2,
+    "excluded by column identities": 3,
+    "violates a row identity": 4,
+}
 
 
 def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols: int) -> RowSolution:

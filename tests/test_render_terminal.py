@@ -57,7 +57,7 @@ def styled(text: str, style: Style) -> re.Pattern[str]:
 
 def extract(path: Path) -> Report:
     """The report, named by its path in the repository so snapshots do not depend on the checkout."""
-    report = extract_file(path)
+    report = extract_file(path, explain=True)
     return report.model_copy(update={"source": path.relative_to(ROOT).as_posix()})
 
 

@@ -40,7 +40,7 @@ def fail(message: str) -> int:
 def load(path: str) -> Report | str:
     """The document's report, or the one-line reason it could not be read."""
     try:
-        return extract_file(path)
+        return extract_file(path, explain=True)
     except OSError as exc:
         return f"{path}: {exc.strerror or exc}"
     except TableReconError as exc:
