@@ -45,7 +45,9 @@ def check_identities(
     return checks
 
 
-def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation]) -> Table:
+def build_table(
+    ev: TableEvidence, solution: Solution, equations: list[Equation], html: bool = False
+) -> Table:
     """Assemble the public model for one table."""
     values = np.vstack([r.values for r in solution.rows]) if solution.rows else np.zeros((0, len(ev.columns)))
     status = [list(r.status) for r in solution.rows]
@@ -84,4 +86,5 @@ def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation]
         notes=notes,
         graph=solution.graph,
         hints_trusted=solution.hints_trusted,
+        style="html" if html else ev.style,
     )

@@ -76,6 +76,7 @@ class Evaluation:
 
     by_template: dict[str, Counts] = field(default_factory=dict)
     by_deformation: dict[str, Counts] = field(default_factory=dict)
+    by_style: dict[str, Counts] = field(default_factory=dict)
     total: Counts = field(default_factory=Counts)
     documents: list[DocScore] = field(default_factory=list)
 
@@ -85,6 +86,7 @@ class Evaluation:
         return {
             "templates": {k: _counts_dict(c) for k, c in sorted(self.by_template.items())},
             "deformations": {k: _counts_dict(c) for k, c in sorted(self.by_deformation.items())},
+            "styles": {k: _counts_dict(c) for k, c in sorted(self.by_style.items())},
             "total": _counts_dict(self.total),
             "worst_documents": [
                 {"source": d.source, "wrong_cells": d.wrong_cells} for d in ranked[:worst] if d.wrong_cells
@@ -214,6 +216,10 @@ def score_pairs(pairs: Iterable[tuple[dict[str, Any], dict[str, Any] | None]]) -
         if isinstance(synth, dict):
             for name in synth.get("deformations") or ["none"]:
                 ev.by_deformation.setdefault(str(name), Counts()).add(doc_total)
+        # The flattening style: the generator's when it made the document, else what the engine saw.
+        style = synth.get("style") if isinstance(synth, dict) else (contract or {}).get("_style")
+        if style:
+            ev.by_style.setdefault(str(style), Counts()).add(doc_total)
     return ev
 
 
@@ -225,11 +231,13 @@ Extractor = Callable[[Path], dict[str, Any]]
 
 def find_inputs(directory: Path, truth_dir: Path | None = None) -> list[tuple[Path, Path]]:
     """(input, truth) pairs: every ``<stem>.json`` in the truth directory with an input of the same
-    stem in ``directory``; when several inputs share the stem, the ``.txt`` one is taken."""
+    stem in ``directory`` (or, with a separate truth directory, anywhere below it); when several
+    inputs share the stem, the ``.txt`` one is taken."""
+    search = directory.glob if truth_dir is None else directory.rglob
     truth_dir = truth_dir or directory
     pairs: list[tuple[Path, Path]] = []
     for truth in sorted(truth_dir.glob("*.json")):
-        inputs = sorted(p for p in directory.glob(f"{truth.stem}.*") if p.suffix != ".json" and p.is_file())
+        inputs = sorted(p for p in search(f"{truth.stem}.*") if p.suffix != ".json" and p.is_file())
         if inputs:
             txt = [p for p in inputs if p.suffix == ".txt"]
             pairs.append(((txt or inputs)[0], truth))
@@ -239,7 +247,13 @@ def find_inputs(directory: Path, truth_dir: Path | None = None) -> list[tuple[Pa
 def _engine(path: Path) -> dict[str, Any]:
     from tablerecon import extract_file
 
-    return extract_file(str(path)).to_contract()
+    report = extract_file(str(path))
+    contract = report.to_contract()
+    styles = [t.style for t in report.tables]
+    if styles:
+        # Not part of the output contract: eval's own note of how the document was flattened.
+        contract["_style"] = max(set(styles), key=styles.count)
+    return contract
 
 
 def evaluate_dir(

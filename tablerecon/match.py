@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tablerecon.find import Region
 from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, score
+from tablerecon.models import Style
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import RowSpec, TableSpec, Template
 
@@ -43,6 +44,16 @@ class TableEvidence:
     score: float
     truncated: bool
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def style(self) -> Style:
+        """How the text flattened this table, judged from its value cells."""
+        cells = [c for r in self.rows for c in r.cells]
+        if any(c.kind is Kind.RUN for c in cells):
+            return "glued"
+        if cells and sum(c.same_line for c in cells) * 2 > len(cells):
+            return "row_per_line"
+        return "cell_per_line"
 
 
 def _row_labels(row: RowSpec) -> tuple[str, ...]:

@@ -14,6 +14,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CellStatus = Literal["read", "blank", "inferred", "unknown"]
+#: How a table reached the engine: one cell a line, a row a line (pipes, tabs, spaces), cells
+#: glued with no separator, or HTML markup.
+Style = Literal["cell_per_line", "row_per_line", "glued", "html"]
 
 
 class Check(BaseModel):
@@ -87,6 +90,7 @@ class Table(BaseModel):
     )
     graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
     hints_trusted: bool = Field(default=False, description="Whether blank-line gaps were used as evidence.")
+    style: Style = Field(default="cell_per_line", description="How the text flattened this table.")
 
     @field_validator("values")
     @classmethod

@@ -34,7 +34,7 @@ _NUMBER = re.compile(
 #: Longest digit string taken as a number; longer runs are not counts (and overflow floats).
 MAX_NUMBER_DIGITS = 15
 
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
+PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\s\d.+-])\s+(?P<nums>[+-]?\d[\d.,]*(?:\s+[+-]?\d[\d.,]*)*)$")
 
@@ -70,6 +70,7 @@ class Document:
     cells: list[Cell]
     encoding: str
     line_count: int
+    html: bool = False
     lines: list[str] = field(default_factory=list)
 
 
@@ -103,7 +104,7 @@ def to_ascii_width(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """Canonical label text: simplified characters, no pinyin, NFKC, no whitespace."""
-    text = _PINYIN.sub("", to_ascii_width(text))
+    text = PINYIN.sub("", to_ascii_width(text))
     simplified = _T2S.convert(text)
     if simplified != text:
         for old, new in _MIRROR_VOCABULARY.items():
@@ -195,6 +196,6 @@ def normalize(data: bytes | str) -> Document:
     from tablerecon.readers.html import html_cells, looks_like_html  # needs Cell from here
 
     if looks_like_html(text):
-        return Document(cells=html_cells(text), encoding=encoding, line_count=text.count("\n") + 1)
+        return Document(cells=html_cells(text), encoding=encoding, line_count=text.count("\n") + 1, html=True)
     cells, count = tokenize(text)
     return Document(cells=cells, encoding=encoding, line_count=count)

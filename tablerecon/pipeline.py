@@ -12,7 +12,7 @@ from tablerecon.find import find_regions
 from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
 from tablerecon.normalize import Document, normalize
-from tablerecon.solve import SolveLimits, solve_table
+from tablerecon.solve import SolveLimits, solve_table, writes_every_cell
 from tablerecon.templates import expand_identities
 
 
@@ -88,13 +88,14 @@ def _extract(doc: Document, source: str, limits: Limits, explain: bool = False) 
             )
             ev = kept
         chosen[ev.spec.table] = ev
+    full = writes_every_cell([(ev.rows, len(ev.columns)) for ev in chosen.values()])
     for ev in sorted(chosen.values(), key=_first_line):
         keys = [r.key for r in ev.rows]
         equations = expand_identities(ev.spec, keys, ev.columns)
         solution = solve_table(
-            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve, explain
+            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve, explain, full
         )
-        report.tables.append(build_table(ev, solution, equations))
+        report.tables.append(build_table(ev, solution, equations, html=doc.html))
     return report
 
 

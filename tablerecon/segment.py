@@ -16,12 +16,15 @@ from importlib import resources
 
 from opencc import OpenCC
 
-from tablerecon.normalize import Cell, Kind, normalize_label, to_ascii_width
+from tablerecon.normalize import PINYIN, Cell, Kind, normalize_label, to_ascii_width
 from tablerecon.templates import all_tables
 
 _T2S = OpenCC("t2s")
 # Digits, separators, signs, decimal points and the units cells carry: a run of glued values.
-_RUN = re.compile(r"^[\d\s.+\-,]*\d[\d\s.+\-,]*(?:万元|元)?[\d\s.+\-]*$")
+# Placeholders (/ - —) stand for blank cells inside a run.
+_RUN = re.compile(r"^(?:[\d\s.+\-,/—－–]|万元|元)*[\d/—－–](?:[\d\s.+\-,/—－–]|万元|元)*$")
+# Unknown text followed by its row's values: 其他主动公开文件(…)1010158.
+_TRAILING_RUN = re.compile(r"^(.*?[^\d\s.+\-,/—－–])((?:[\d\s.+\-,/—－–]|万元|元)*\d(?:[\d\s.,]|万元|元)*)$")
 #: A line is glued when this many known labels touch a digit or another known label.
 GLUED_MIN_JOINS = 3
 
@@ -49,9 +52,14 @@ def _pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in vocabulary()))
 
 
-def _compact(line: str) -> tuple[str, list[int]]:
-    """Label-normalized characters of the line without whitespace, and where each came from."""
-    text = _T2S.convert(to_ascii_width(line)).replace("“", '"').replace("”", '"')
+def _prepare(line: str) -> str:
+    """The line in label form, spaces kept: ASCII widths, no pinyin, simplified characters."""
+    text: str = _T2S.convert(PINYIN.sub("", to_ascii_width(line)))
+    return text.replace("“", '"').replace("”", '"')
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """Characters of the prepared line without whitespace, and where each came from."""
     chars: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -61,24 +69,43 @@ def _compact(line: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+def _outside_notes(compact: str, matches: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Known labels quoted inside an unknown label's bracketed note (…除规范性文件以外…) are part
+    of that label, not cells of their own."""
+    inside = [False] * (len(compact) + 1)
+    opened: list[int] = []
+    for i, ch in enumerate(compact):
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            start = opened.pop()
+            if not opened:  # only closed brackets hold a note; a cut-off one (单位: …) does not
+                inside[start + 1 : i] = [True] * (i - start - 1)
+    return [m for m in matches if not inside[m.start()]]
+
+
 def segment_line(line: str, number: int, gap: int) -> list[Cell] | None:
     """Cells of a glued line, or None when the line is not glued table text."""
-    if len(line) < 24 or not any(ch.isdigit() for ch in line):
+    if len(line) < 24:
         return None
     # Cheap test first: prose rarely holds three known labels, glued tables always do.
-    if len(_pattern().findall(_T2S.convert(to_ascii_width(line)))) < GLUED_MIN_JOINS:
+    spaced = _prepare(line)
+    if len(_pattern().findall(spaced)) < GLUED_MIN_JOINS:
         return None
-    compact, where = _compact(line)
-    matches = list(_pattern().finditer(compact))
+    compact, where = _compact(spaced)
+    matches = _outside_notes(compact, list(_pattern().finditer(compact)))
     joins = sum(
         1
         for k, m in enumerate(matches)
         if m.end() < len(compact)
-        and (compact[m.end()].isdigit() or (k + 1 < len(matches) and matches[k + 1].start() == m.end()))
+        and (
+            compact[m.end()].isdigit()
+            or compact[m.end()] in "/—－–"
+            or (k + 1 < len(matches) and matches[k + 1].start() == m.end())
+        )
     )
     if joins < GLUED_MIN_JOINS:
         return None
-    spaced = _T2S.convert(to_ascii_width(line))
     cells: list[Cell] = []
     pos = 0
 
@@ -91,12 +118,16 @@ def segment_line(line: str, number: int, gap: int) -> list[Cell] | None:
         piece = spaced[lo:hi].strip()
         if not piece:
             return
+        tail = _TRAILING_RUN.match(piece)
+        label, run = (tail.group(1), tail.group(2)) if tail else (piece, "")
         if _RUN.match(piece):
-            cells.append(Cell(Kind.RUN, piece, number, gap if not cells else 0, bool(cells), None, piece))
-        else:
+            label, run = "", piece
+        if label:
             cells.append(
-                Cell(Kind.LABEL, normalize_label(piece), number, gap if not cells else 0, bool(cells))
+                Cell(Kind.LABEL, normalize_label(label), number, gap if not cells else 0, bool(cells))
             )
+        if run:
+            cells.append(Cell(Kind.RUN, run, number, gap if not cells else 0, bool(cells), None, run))
 
     for m in matches:
         emit_between(pos, m.start())

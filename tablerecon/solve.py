@@ -29,7 +29,7 @@ import numpy as np
 
 from tablerecon.match import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
-from tablerecon.normalize import Kind
+from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
 from tablerecon.templates import Equation
 
 # Costs. An inferred value is rare; a violated identity (a source error) is rarer still, but a
@@ -143,19 +143,30 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int) -> bool:
     return short > 0 and consistent >= 0.6 * short and stray <= 0.2 * max(full, 1)
 
 
+_PLACEHOLDER_CHUNKS = frozenset({"—", "－", "–", "/", "-"})
 _PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
 
 
-def run_splits(text: str, max_cells: int, max_splits: int) -> list[tuple[float, ...]] | None:
+def run_splits(
+    text: str, max_cells: int, max_splits: int, signed: bool = True
+) -> list[tuple[float, ...]] | None:
     """Every way to cut a run of glued digits into numbers (no leading zeros), or None when
-    there are more than ``max_splits``. Spaces, signs and units are certain cell boundaries."""
-    text = re.sub(r"(万元|元)", " ", text)
-    chunks = [c for c in re.split(r"\s+|(?=[+-])", text) if c and c not in "+-"]
+    there are more than ``max_splits``. Spaces, signs, units and placeholders are certain cell
+    boundaries; a placeholder (/, —, or a dash that is no sign) is a blank cell, NaN here. In
+    tables of counts (``signed`` False) every dash is a placeholder."""
+    text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
+    chunks = [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
     out: list[tuple[float, ...]] = []
+    steps = [0]
+    remaining = [sum(len(c) for c in chunks[i:]) for i in range(len(chunks) + 1)]
 
     def walk(ci: int, start: int, acc: tuple[float, ...]) -> bool:
-        if len(out) > max_splits:
+        steps[0] += 1
+        if len(out) > max_splits or steps[0] > 20 * max_splits:
             return False
+        # Each cell holds at most MAX_NUMBER_DIGITS characters: too much text left is a dead end.
+        if ci < len(chunks) and remaining[ci] - start > (max_cells - len(acc)) * (MAX_NUMBER_DIGITS + 1):
+            return True
         if ci == len(chunks):
             out.append(acc)
             return True
@@ -164,32 +175,88 @@ def run_splits(text: str, max_cells: int, max_splits: int) -> list[tuple[float, 
             return walk(ci + 1, 0, acc)
         if len(acc) >= max_cells:
             return True
+        if chunk in _PLACEHOLDER_CHUNKS:
+            return walk(ci + 1, 0, (*acc, math.nan))
         for end in range(start + 1, len(chunk) + 1):
             piece = chunk[start:end]
             if _PIECE.match(piece) and not walk(ci, end, (*acc, float(piece))):
                 return False
         return True
 
-    if not chunks or not walk(0, 0, ()):
+    if not chunks or not walk(0, 0, ()) or steps[0] > 20 * max_splits:
         return None
     return out if len(out) <= max_splits else None
 
 
-def _glued_candidates(
-    row: RowEvidence, n_cols: int, local: list[tuple[np.ndarray, np.ndarray]], limits: SolveLimits
-) -> RowCandidates | None:
-    """Candidates of a row whose values came glued: each split of its runs, placed every way.
+def _separate_placeholders(text: str, signed: bool) -> str:
+    """Surround each placeholder with spaces so it stands as a chunk of its own."""
+    return re.sub(r"(—|－|–|/|-(?!\d))" if signed else r"(—|－|–|/|-)", r" \1 ", text)
 
-    Cells dropped cost one each, so a split that fills every column is preferred when the
-    identities accept several; nothing is inferred in glued rows.
+
+def min_cells(run: str) -> int:
+    """The fewest cells a glued run can be cut into: a 0 can only start a cell of its own."""
+    text = _separate_placeholders(re.sub(r"(万元|元)", " ", run), signed=True)
+    count = 0
+    for chunk in (c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"):
+        if chunk in _PLACEHOLDER_CHUNKS:
+            count += 1
+            continue
+        body = chunk.lstrip("+-")
+        zeros = len(body) - len(body.lstrip("0"))
+        count += zeros + (1 if body.lstrip("0") else 0)
+    return count
+
+
+def writes_every_cell(tables: list[tuple[list[RowEvidence], int]]) -> bool:
+    """Whether a document's glued rows show that it writes blank cells (as 0 or /) rather than
+    dropping them: some row can only be cut into as many cells as its table has columns, and no
+    row is too short to fill its columns. Only then is a split that fills every column preferred."""
+    glued = [
+        (row, n_cols)
+        for rows, n_cols in tables
+        if n_cols > 1 and any(c.kind is Kind.RUN for r in rows for c in r.cells)
+        for row in rows
+        if row.found
+    ]
+    runs = [(r.cells[0].text, n) for r, n in glued if len(r.cells) == 1 and r.cells[0].kind is Kind.RUN]
+    if not runs or len(runs) < len(glued):
+        return False
+    too_short = any(sum(ch.isdigit() or ch in "/—－–-" for ch in text) < n for text, n in runs)
+    return not too_short and any(min_cells(text) == n for text, n in runs)
+
+
+def _glued_candidates(
+    row: RowEvidence,
+    n_cols: int,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    allow_lost: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    fills_every_cell: bool,
+) -> RowCandidates | None:
+    """Candidates of a row whose values came glued: each split of its runs, placed every way,
+    and, as elsewhere, one cell a row identity forces.
+
+    Where the document writes every cell (``fills_every_cell``), cells dropped cost one each, so a
+    split that fills every column is preferred when the identities accept several; elsewhere all
+    splits are equally likely.
     """
     options: list[list[tuple[tuple[float, ...], tuple[int, ...]]]] = []
     for index, cell in enumerate(row.cells):
         if cell.kind is Kind.RUN:
-            splits = run_splits(cell.text, n_cols, limits.max_placements)
+            splits = run_splits(cell.text, n_cols, limits.max_placements, signed=not positive_only)
             if splits is None:
                 return None
-            options.append([(s, (index,) * len(s)) for s in splits])
+            # A placeholder in the run is a blank cell: value 0, source marked -(index + 2).
+            options.append(
+                [
+                    (
+                        tuple(0.0 if math.isnan(v) else v for v in s),
+                        tuple(-(index + 2) if math.isnan(v) else index for v in s),
+                    )
+                    for s in splits
+                ]
+            )
         else:
             value = cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0.0
             options.append([((value,), (index,))])
@@ -209,7 +276,7 @@ def _glued_candidates(
         combos = _combos(n_cols, k)
         if combos.shape[0] > budget:
             bounded = True
-            omitted_cost = n_cols - k
+            omitted_cost = n_cols - k if fills_every_cell else 0
             break
         budget -= combos.shape[0]
         vec = np.zeros((combos.shape[0], n_cols))
@@ -221,24 +288,67 @@ def _glued_candidates(
         srcs.append(
             np.concatenate([np.broadcast_to(np.array(source, dtype=np.int64), combos.shape), pad], axis=1)
         )
-        costs.append(np.full(combos.shape[0], n_cols - k, dtype=np.int64))
+        costs.append(np.full(combos.shape[0], n_cols - k if fills_every_cell else 0, dtype=np.int64))
     if not vecs:
         return None
-    vec = np.concatenate(vecs)
-    viol = _violations(vec, local)
-    generated = vec.shape[0]
-    rc = _finish(
-        vec,
+    vec, pos, src, soft = (
+        np.concatenate(vecs),
         np.concatenate(poss),
         np.concatenate(srcs),
-        np.full(generated, -1),
-        viol,
         np.concatenate(costs),
-        generated,
     )
+    lost = np.full(vec.shape[0], -1)
+    viol = _violations(vec, local)
+    if allow_lost and local:
+        # Numbers occupy their cell for good; a placeholder is a blank a row identity may fill.
+        occupied = np.zeros(vec.shape, dtype=bool)
+        rows_idx = np.repeat(np.arange(vec.shape[0]), pos.shape[1])
+        keep = (pos.ravel() >= 0) & (src.ravel() >= 0)
+        occupied[rows_idx[keep], pos.ravel()[keep]] = True
+        parts = [(vec, pos, src, lost, viol, soft)]
+        for q, idx, v in _lost_variants(vec, occupied, local, positive_only):
+            filled = (pos[idx] == q).any(axis=1)  # the forced cell held a placeholder
+            parts.append(
+                (
+                    v,
+                    pos[idx],
+                    src[idx],
+                    np.full(idx.size, q),
+                    np.zeros(idx.size, dtype=np.int64),
+                    soft[idx] - (~filled),
+                )
+            )
+        vec, pos, src, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
+    generated = vec.shape[0]
+    rc = _finish(vec, pos, src, lost, viol, soft, generated)
     if bounded:
         rc.bounded, rc.omitted_cost = True, omitted_cost
     return rc
+
+
+def _lost_variants(
+    vec: np.ndarray, occupied: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]], positive_only: bool
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """For each column q a row identity covers: the candidates (indices) in which q is free and
+    the identity forces a value there that satisfies every row identity, with their new vectors.
+    The forced value must be a non-zero integer (positive in count tables): a zero is a blank."""
+    out: list[tuple[int, np.ndarray, np.ndarray]] = []
+    for q in range(vec.shape[1]):
+        coef = next((c for c, _ in local if c[q] != 0), None)
+        if coef is None:
+            continue
+        free = np.nonzero(~occupied[:, q])[0]
+        if free.size == 0:
+            continue
+        v = vec[free].copy()
+        val = -(v @ coef) / coef[q]
+        v[:, q] = val
+        ok = (val > TOL) if positive_only else (np.abs(val) > TOL)
+        ok &= np.abs(val - np.round(val)) < TOL
+        ok &= _violations(v, local) == 0
+        if ok.any():
+            out.append((q, free[ok], v[ok]))
+    return out
 
 
 def _violations(v: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -313,7 +423,8 @@ def _row_candidates_uncached(
     limits: SolveLimits,
 ) -> RowCandidates | None:
     if any(c.kind is Kind.RUN for c in row.cells):
-        return _glued_candidates(row, n_cols, local, limits)
+        # For glued rows the evidence about dropped cells is whether the document writes them.
+        return _glued_candidates(row, n_cols, local, allow_lost, positive_only, limits, use_hints)
     n = len(row.cells)
     if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
         return None
@@ -352,33 +463,17 @@ def _row_candidates_uncached(
         occupied = np.zeros((k, n_cols), dtype=bool)
         if n:
             np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
-        for q in range(n_cols):
-            eq = next(((coef, cols) for coef, cols in local if coef[q] != 0), None)
-            if eq is None:
-                continue
-            coef = eq[0]
-            free = ~occupied[:, q]
-            if not free.any():
-                continue
-            v = vec[free].copy()
-            val = -(v @ coef) / coef[q]
-            v[:, q] = val
-            ok = (val > TOL) if positive_only else (np.abs(val) > TOL)
-            ok &= np.abs(val - np.round(val)) < TOL
-            viol = violations(v)
-            ok &= viol == 0
-            if not ok.any():
-                continue
-            sk = skipped[free][ok].copy()
-            slots = (pos[free][ok] < q).sum(axis=1) if n else np.zeros(int(ok.sum()), dtype=np.int64)
+        for q, idx, v in _lost_variants(vec, occupied, local, positive_only):
+            sk = skipped[idx].copy()
+            slots = (pos[idx] < q).sum(axis=1) if n else np.zeros(idx.size, dtype=np.int64)
             # A dropped cell left no line; a placeholder did, and already fills its slot.
-            dropped = ~(pos[free][ok] == q).any(axis=1) if n else np.ones(int(ok.sum()), dtype=bool)
-            sk[np.arange(sk.shape[0])[dropped], slots[dropped]] -= 1
-            all_vec.append(v[ok])
-            all_pos.append(pos[free][ok])
-            all_lost.append(np.full(int(ok.sum()), q))
+            dropped = ~(pos[idx] == q).any(axis=1) if n else np.ones(idx.size, dtype=bool)
+            sk[np.arange(idx.size)[dropped], slots[dropped]] -= 1
+            all_vec.append(v)
+            all_pos.append(pos[idx])
+            all_lost.append(np.full(idx.size, q))
             all_gap.append(gap_cost(sk))
-            all_viol.append(viol[ok])
+            all_viol.append(np.zeros(idx.size, dtype=np.int64))
     pos = np.concatenate(all_pos)
     source = np.broadcast_to(np.arange(n, dtype=np.int64), pos.shape)
     return _finish(
@@ -539,6 +634,7 @@ def solve_table(
     positive_only: bool,
     limits: SolveLimits | None = None,
     explain: bool = False,
+    fills_every_cell: bool = False,
 ) -> Solution:
     """Place every row's numbers into columns; see the module docstring for the rules.
     ``explain`` records each row's placements and their verdicts."""
@@ -556,7 +652,8 @@ def solve_table(
     for eq in equations:
         if len({t[0] for t in eq.terms}) == 1:
             local_eqs.setdefault(eq.terms[0][0], []).append(eq)
-    use_hints = hints_trusted(rows, n_cols)
+    glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
+    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols)
     graph = constraint_graph(global_eqs, n_rows)
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
@@ -650,6 +747,7 @@ def _solve_component(
         for r in comp_rows:
             rc = _row_candidates(rows[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits)
             if rc is None:
+                too_many.append(rows[r].key)
                 return None
             every.append(rc)
             if hard:
@@ -671,6 +769,7 @@ def _solve_component(
         return search, cands
 
     generated: dict[int, list[RowCandidates]] = {}  # every placement generated, per search
+    too_many: list[str] = []  # rows whose placements (or glued splits) exceed the bound
 
     def lost_cells_forced(search: _Search, cands: list[RowCandidates]) -> bool:
         """Whether every value the reading infers makes all the identities through it hold."""
@@ -689,10 +788,17 @@ def _solve_component(
 
     result = attempt(hard=True, allow_lost=True)
     if result is None:
-        notes.append("a row has too many ways to place its values; left unknown (search bound)")
+        notes.append(
+            f"row {', '.join(too_many)} has more than {limits.max_placements} ways to place or split "
+            "its values (search bound); the rows tied to it are unknown"
+        )
         return _ComponentOutcome({}, 0, True, notes)
     search, cands = result
     rival: tuple[_Search, list[RowCandidates]] | None = None
+    if not search.solutions and any(rc.bounded for rc in generated.get(id(search), cands)):
+        # Nothing consistent among the placements tried, but not all were tried: no verdict.
+        notes.append("no consistent reading among the splits tried (search bound); cells left unknown")
+        return _ComponentOutcome({}, 0, True, notes)
     if not search.solutions:
         # No reading holds every identity: the source is inconsistent. Values the identities
         # force are still inferred, but only where every identity through them holds.
@@ -736,7 +842,8 @@ def _solve_component(
         return _ComponentOutcome({}, 0, True, notes)
     incomplete = search.gave_up or search.capped
     violations: dict[str, float] = {}
-    if not search.hard:
+    # A source error is reported only when the reading that shows it is the one clear answer.
+    if not search.hard and not incomplete and rival is None and len(search.solutions) == 1:
         reading = {r: cands[i].vec[search.solutions[0][i]] for i, r in enumerate(comp_rows)}
         for eq in global_eqs:
             residual = sum(a * reading[r][c] for r, c, a in eq.terms)
@@ -754,6 +861,9 @@ def _solve_component(
         if incomplete:
             picks += [int(k) for k in search.possible(i) if int(k) not in picks]
         sol = _row_solution(rows[r], rc, picks, n_cols)
+        if rows[r].key in bounded:
+            # Placements the bound left out could read this row otherwise: nothing here is settled.
+            sol.status, sol.values, sol.lines = ["unknown"] * n_cols, np.full(n_cols, np.nan), [None] * n_cols
         if explain:
             sol.options = _options(generated.get(id(search), cands)[i], rc, search, i, use_hints)
         if not search.hard and rc.violations[picks[0]] > 0:
@@ -778,7 +888,6 @@ def _solve_component(
                     differ += 1
         if differ:
             count += 1
-            violations = {}
             notes.append(
                 "a value the text lost and a source error explain it about equally well; "
                 f"the {differ} cell(s) the two readings disagree on are unknown"
@@ -850,8 +959,9 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
         if col_index < 0:
             continue
         col = int(col_index)
-        cell = row.cells[int(src)]
-        if cell.kind is not Kind.PLACEHOLDER:
+        placeholder_in_run = src < -1
+        cell = row.cells[-(int(src) + 2) if placeholder_in_run else int(src)]
+        if cell.kind is not Kind.PLACEHOLDER and not placeholder_in_run:
             status[col] = "read"
         lines[col] = cell.line
     lost = int(rc.lost_col[first])

@@ -67,6 +67,10 @@ def render(ev: Evaluation, worst: int = 5) -> str:
     for key, counts in sorted(ev.by_template.items()):
         lines.append(_line(key, counts))
     lines.append(_line("total", ev.total))
+    if ev.by_style:
+        lines.append("")
+        lines.append(_header("style"))
+        lines.extend(_line(key, counts) for key, counts in sorted(ev.by_style.items()))
     if ev.by_deformation:
         lines.append("")
         lines.append(_header("deformation"))

@@ -1,0 +1,88 @@
+"""Every way a table gets flattened feeds the same solver: one cell a line, a row a line, glued
+digits, HTML; and a document may mix them."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import assert_right_or_flagged
+
+from tablerecon import extract_file, extract_text
+from tablerecon.solve import run_splits
+from tablerecon.synth import Deformations, generate
+
+from conftest import CORPUS, SEED_004
+
+REVIEW_HEADER = (
+    "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+    "未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计"
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), style=st.sampled_from(["row_per_line", "glued"]))
+def test_generated_styles_are_right_or_flagged(seed: int, style: str) -> None:
+    doc = generate(seed, Deformations(style=style))  # type: ignore[arg-type]
+    report = extract_text(doc.text)
+    assert_right_or_flagged(report, doc.truth)
+    assert {t.style for t in report.tables} <= {style, "cell_per_line", "row_per_line"}
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_clean_glued_requests_table_is_settled_by_its_identities(seed: int) -> None:
+    doc = generate(seed, Deformations.none(style="glued"))
+    report = extract_text(doc.text)
+    assert_right_or_flagged(report, doc.truth)
+    requests = report.table("requests")
+    assert requests is not None and requests.style == "glued"
+
+
+def test_style_is_detected_per_table() -> None:
+    assert {t.style for t in extract_file(SEED_004).tables} == {"cell_per_line"}
+    assert {
+        t.style for t in extract_file(CORPUS / "dev" / "009_shenzhen_longgang_dept_2024_excerpt.txt").tables
+    } == {"row_per_line"}
+    glued = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.txt")
+    assert glued.table("requests") is not None and glued.table("requests").style == "glued"  # type: ignore[union-attr]
+    html = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.html")
+    assert {t.style for t in html.tables} == {"html"}
+
+
+def test_a_document_may_mix_styles() -> None:
+    """Pipe rows for section 二, one cell a line for 三 (seed 004), glued digits for 四."""
+    pipe = (CORPUS / "dev" / "009_shenzhen_longgang_dept_2024_excerpt.txt").read_text(encoding="utf-8")
+    pipe = pipe[: pipe.index("三、收到和处理")]
+    seed = SEED_004.read_text(encoding="utf-8")
+    cells = seed[seed.index("三、收到和处理") : seed.index("四、政府信息公开行政复议")]
+    glued = REVIEW_HEADER + "1318709228792112311566313284\n五、存在的主要问题及改进情况\n"
+    report = extract_text(pipe + "\n" + cells + "\n" + glued)
+    styles = {t.table: t.style for t in report.tables}
+    assert styles["active_20_1"] == "row_per_line"
+    assert styles["requests"] == "cell_per_line"
+    assert styles["review_litigation"] == "glued"
+    requests = report.table("requests")
+    assert requests is not None and requests.cell("new_received", "total") == 4971
+    review = report.table("review_litigation")
+    assert review is not None
+    # The glued run has more than one reading for 15 columns; whatever is settled must be right.
+    truth = [131, 18, 70, 9, 228, 79, 21, 12, 3, 115, 66, 3, 13, 2, 84]
+    for j, want in enumerate(truth):
+        if review.status[0][j] != "unknown":
+            assert review.values[0, j] == want
+
+
+def test_run_splits_respect_leading_zeros_signs_and_spaces() -> None:
+    assert run_splits("000", 3, 100) == [(0.0, 0.0, 0.0)]
+    assert (64.0, 0.0, 0.0, 2.0, 0.0, 4.0, 70.0) in (run_splits("640020470", 7, 10_000) or [])
+    assert all(len(s) == 2 for s in run_splits("12 34", 2, 100) or [])
+    assert (625.0, -47.0, 1341272.0) in (run_splits("625-471341272", 3, 10_000) or [])
+    assert run_splits("24252.311082", 1, 100) == [(24252.311082,)]
+
+
+def test_a_huge_glued_run_stops_at_its_bound_and_says_so() -> None:
+    report = extract_text(REVIEW_HEADER + "1234567890" * 20 + "\n五、存在的主要问题及改进情况\n")
+    review = report.table("review_litigation")
+    assert review is not None and review.ambiguous
+    assert all(s == "unknown" for s in review.status[0])
+    assert any("search bound" in note for note in review.notes)
