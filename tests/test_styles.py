@@ -3,6 +3,7 @@ digits, HTML; and a document may mix them."""
 
 from __future__ import annotations
 
+from conftest import CORPUS, SEED_004
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import assert_right_or_flagged
@@ -10,8 +11,6 @@ from test_properties import assert_right_or_flagged
 from tablerecon import extract_file, extract_text
 from tablerecon.solve import run_splits
 from tablerecon.synth import Deformations, generate
-
-from conftest import CORPUS, SEED_004
 
 REVIEW_HEADER = (
     "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
@@ -43,8 +42,8 @@ def test_style_is_detected_per_table() -> None:
     assert {
         t.style for t in extract_file(CORPUS / "dev" / "009_shenzhen_longgang_dept_2024_excerpt.txt").tables
     } == {"row_per_line"}
-    glued = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.txt")
-    assert glued.table("requests") is not None and glued.table("requests").style == "glued"  # type: ignore[union-attr]
+    glued = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.txt").table("requests")
+    assert glued is not None and glued.style == "glued"
     html = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.html")
     assert {t.style for t in html.tables} == {"html"}
 
