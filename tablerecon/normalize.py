@@ -128,9 +128,10 @@ def parse_number(text: str) -> float | None:
     return -value if m.group("sign") == "-" else value
 
 
-def classify(piece: str, line: int, gap: int, same_line: bool) -> Cell | None:
-    """Turn one stripped piece of text into a cell (None for an empty piece)."""
-    ascii_piece = to_ascii_width(piece).strip()
+def classify(piece: str, line: int, gap: int, same_line: bool, widened: bool = False) -> Cell | None:
+    """Turn one stripped piece of text into a cell (None for an empty piece). ``widened``: the
+    piece is already in ASCII widths (``to_ascii_width``)."""
+    ascii_piece = (piece if widened else to_ascii_width(piece)).strip()
     if not ascii_piece:
         return None
     if ascii_piece in PLACEHOLDERS:
@@ -152,7 +153,7 @@ def _split_line(line: str) -> list[str]:
                 pieces.pop()
             return pieces
         return [""]
-    m = _TRAILING_NUMBERS.match(to_ascii_width(line).strip())
+    m = _TRAILING_NUMBERS.match(line.strip())  # the line is already in ASCII widths
     if m and len(m.group("label")) <= 80:
         return [m.group("label"), *m.group("nums").split()]
     return [line]
@@ -160,7 +161,8 @@ def _split_line(line: str) -> list[str]:
 
 def tokenize(text: str) -> tuple[list[Cell], int]:
     """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Widths are normalized once for the whole text: numbers need it, labels get NFKC later.
+    text = to_ascii_width(text.replace("\r\n", "\n").replace("\r", "\n"))
     # Imported here: segmenting glued lines needs the template vocabulary, which itself
     # is normalized with this module's label rules.
     from tablerecon.segment import segment_line
@@ -177,7 +179,7 @@ def tokenize(text: str) -> tuple[list[Cell], int]:
         pieces = _split_line(line)
         produced = False
         for piece in pieces:
-            cell = classify(piece, number, gap, produced)
+            cell = classify(piece, number, gap, produced, widened=True)
             if cell is None:
                 gap += 1
                 continue

@@ -16,7 +16,7 @@ from importlib import resources
 
 from opencc import OpenCC
 
-from tablerecon.normalize import PINYIN, Cell, Kind, normalize_label, to_ascii_width
+from tablerecon.normalize import PINYIN, Cell, Kind, normalize_label
 from tablerecon.templates import all_tables
 
 _T2S = OpenCC("t2s")
@@ -54,7 +54,7 @@ def _pattern() -> re.Pattern[str]:
 
 def _prepare(line: str) -> str:
     """The line in label form, spaces kept: ASCII widths, no pinyin, simplified characters."""
-    text: str = _T2S.convert(PINYIN.sub("", to_ascii_width(line)))
+    text: str = _T2S.convert(PINYIN.sub("", line))  # tokenize already normalized widths
     return text.replace("“", '"').replace("”", '"')
 
 

@@ -503,34 +503,41 @@ class _Search:
     best: int = -1
     solutions: list[tuple[int, ...]] = field(default_factory=list)
     seen: set[bytes] = field(default_factory=set)
+    _stacked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All rows' contributions stacked, the row of each candidate, and where each row starts."""
+        if self._stacked is None:
+            sizes = [c.shape[0] for c in self.contrib]
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            row_of = np.repeat(np.arange(len(sizes)), sizes)
+            self._stacked = (np.concatenate(self.contrib), row_of, starts)
+        return self._stacked
 
     def propagate(self, alive: list[np.ndarray]) -> list[np.ndarray] | None:
-        """Bounds consistency on the global equations; None when one cannot hold."""
+        """Bounds consistency on the global equations, all rows at once; None when one cannot
+        hold. A candidate survives if the other rows' ranges can still balance every equation."""
         if not self.contrib or self.contrib[0].shape[1] == 0:
             return alive
-        changed = True
-        while changed:
-            changed = False
-            lo = np.array([self.contrib[r][a].min(axis=0) for r, a in enumerate(alive)])
-            hi = np.array([self.contrib[r][a].max(axis=0) for r, a in enumerate(alive)])
+        flat, row_of, starts = self._flat()
+        mask = np.zeros(flat.shape[0], dtype=bool)
+        for r, a in enumerate(alive):
+            mask[starts[r] + a] = True
+        while True:
+            lo = np.minimum.reduceat(np.where(mask[:, None], flat, np.inf), starts, axis=0)
+            hi = np.maximum.reduceat(np.where(mask[:, None], flat, -np.inf), starts, axis=0)
             total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
             if (total_lo > TOL).any() or (total_hi < -TOL).any():
                 return None
-            for r, a in enumerate(alive):
-                if a.shape[0] <= 1:
-                    continue
-                c = self.contrib[r][a]
-                ok = ((c + (total_lo - lo[r]) <= TOL) & (c + (total_hi - hi[r]) >= -TOL)).all(axis=1)
-                if not ok.all():
-                    if not ok.any():
-                        return None
-                    alive[r] = a[ok]
-                    changed = True
-                    lo_r, hi_r = c[ok].min(axis=0), c[ok].max(axis=0)
-                    total_lo += lo_r - lo[r]
-                    total_hi += hi_r - hi[r]
-                    lo[r], hi[r] = lo_r, hi_r
-        return alive
+            ok = mask & (
+                (flat + (total_lo - lo)[row_of] <= TOL) & (flat + (total_hi - hi)[row_of] >= -TOL)
+            ).all(axis=1)
+            if (ok == mask).all():
+                break
+            if not np.logical_or.reduceat(ok, starts).all():
+                return None
+            mask = ok
+        return [np.nonzero(mask[starts[r] : starts[r] + len(a0)])[0] for r, a0 in enumerate(self.contrib)]
 
     def violated_bound(self, alive: list[np.ndarray]) -> int:
         """Global equations that must fail whatever the remaining choices (soft mode)."""
