@@ -56,7 +56,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
@@ -181,6 +181,23 @@ TABLES = tuple(_COLUMNS)
 SCHEMAS: dict[str, Any] = {name: pa.schema([(c, t) for c, _, t in cols]) for name, cols in _COLUMNS.items()}
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """What a task sends back: its documents (for counting) and their rows as Arrow tables.
+
+    Workers build the Arrow tables themselves: turning Python rows into columns is the costliest
+    step after extraction, and done in the parent it caps a many-core batch at one core's pace.
+    """
+
+    documents: list[DocResult]  # without their cells and checks, which are in ``tables``
+    tables: dict[str, Any]
+
+
+def make_chunk(results: Sequence[DocResult]) -> Chunk:
+    docs = [replace(r, cells=[], checks=[]) for r in results]
+    return Chunk(docs, arrow_tables(results))
+
+
 def arrow_tables(results: Sequence[DocResult]) -> dict[str, Any]:
     """The rows of some documents as one Arrow table per dataset table."""
     rows: dict[str, list[tuple[Any, ...]]] = {
@@ -233,9 +250,9 @@ def process_file(path: str, limits: Limits | None = None) -> DocResult:
         return DocResult(content_hash=digest, path=path, format=fmt, n_bytes=size, error=_reason(exc))
 
 
-def process_chunk(paths: Sequence[str], limits: Limits | None = None) -> list[DocResult]:
+def process_chunk(paths: Sequence[str], limits: Limits | None = None) -> Chunk:
     """Several files per task, so that pickling overhead stays small next to the work."""
-    return [process_file(p, limits) for p in paths]
+    return make_chunk([process_file(p, limits) for p in paths])
 
 
 def _reason(exc: BaseException) -> str:
@@ -362,7 +379,7 @@ class Store(Protocol):
         """Content hashes already stored, and paths of stored files that had no hash."""
         ...
 
-    def write(self, results: Sequence[DocResult]) -> None: ...
+    def write(self, tables: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -389,10 +406,9 @@ class DuckDBStore:
         rows = self.con.execute("SELECT content_hash, path FROM documents").fetchall()
         return {h for h, _ in rows if h is not None}, {p for h, p in rows if h is None}
 
-    def write(self, results: Sequence[DocResult]) -> None:
+    def write(self, tables: dict[str, Any]) -> None:
         import duckdb
 
-        tables = arrow_tables(results)
         try:
             self.con.begin()
             for name, table in tables.items():
@@ -447,12 +463,12 @@ class ParquetStore:
                     hashes.add(h)
         return hashes, paths
 
-    def write(self, results: Sequence[DocResult]) -> None:
+    def write(self, tables: dict[str, Any]) -> None:
         name = f"part-{self.next:06d}-{uuid.uuid4().hex[:8]}"
         tmp = self.root / f".tmp-{name}"
         try:
             tmp.mkdir()
-            for table, data in arrow_tables(results).items():
+            for table, data in tables.items():
                 target = tmp / f"{table}.parquet"
                 pq.write_table(data, target)
                 with open(target, "rb") as f:
@@ -522,7 +538,7 @@ class Summary:
 
 
 Progress = Callable[[Summary], None]
-Worker = Callable[[Sequence[str], Limits | None], list[DocResult]]
+Worker = Callable[[Sequence[str], Limits | None], Chunk]
 
 
 def default_jobs() -> int:
@@ -563,25 +579,29 @@ def run_batch(
         files = list(iter_files(input_dir, exclude=[out, f"{out}.wal"]))
         summary.files = len(files)
         known_hashes, known_paths = store.known()
-        buffer: list[DocResult] = []
+        buffer: list[Chunk] = []
+        buffered = 0
         last_commit = time.monotonic()
 
         def flush() -> None:
-            nonlocal last_commit
+            nonlocal last_commit, buffered
             if buffer:
-                store.write(buffer)
-                summary.committed += len(buffer)
+                store.write({name: pa.concat_tables([c.tables[name] for c in buffer]) for name in TABLES})
+                summary.committed += buffered
                 buffer.clear()
+                buffered = 0
             last_commit = time.monotonic()
 
-        def collect(results: Iterable[DocResult]) -> None:
-            for r in results:
-                buffer.append(r)
+        def collect(chunk: Chunk) -> None:
+            nonlocal buffered
+            buffer.append(chunk)
+            buffered += len(chunk.documents)
+            for r in chunk.documents:
                 summary.processed += 1
                 summary.tables += r.n_tables
                 summary.errors += r.status == "error"
                 summary.no_tables += r.status == "no_tables"
-            if len(buffer) >= commit_every or time.monotonic() - last_commit >= commit_seconds:
+            if buffered >= commit_every or time.monotonic() - last_commit >= commit_seconds:
                 flush()
             if progress:
                 progress(summary)
@@ -625,7 +645,7 @@ def _run_local(
     todo: Iterator[Todo],
     limits: Limits | None,
     jobs: int,
-    collect: Callable[[Iterable[DocResult]], None],
+    collect: Callable[[Chunk], None],
     worker: Worker,
 ) -> None:
     """A process pool fed a bounded window of tasks, so memory stays flat on any number of files.
@@ -644,7 +664,7 @@ def _run_local(
 
     pool = new_pool()
     window = jobs * 4
-    pending: dict[Future[list[DocResult]], list[Todo]] = {}
+    pending: dict[Future[Chunk], list[Todo]] = {}
     retry: deque[Todo] = deque()
     exhausted = False
     try:
@@ -671,11 +691,13 @@ def _run_local(
                 except BrokenProcessPool:
                     broken = True
                     if len(task) == 1 and task[0].suspect:
-                        collect([_crashed(task[0], "WorkerCrashed: the worker process died on this file")])
+                        collect(
+                            make_chunk([_crashed(task[0], "WorkerCrashed: the worker died on this file")])
+                        )
                     else:
                         retry.extend(t._replace(suspect=True) for t in task)
                 except Exception as exc:  # the worker never raises; this is pickling or the like
-                    collect([_crashed(t, _reason(exc)) for t in task])
+                    collect(make_chunk([_crashed(t, _reason(exc)) for t in task]))
             if broken:
                 for fut, task in pending.items():
                     fut.cancel()
@@ -698,12 +720,17 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _process_partition(paths: Sequence[str], limits: Limits | None) -> list[Chunk]:
+    """A bag partition is a list; its chunk is returned as the partition's one element."""
+    return [process_chunk(paths, limits)]
+
+
 def _run_dask(
     todo: Iterator[Todo],
     limits: Limits | None,
     jobs: int,
     scheduler: str | None,
-    collect: Callable[[Iterable[DocResult]], None],
+    collect: Callable[[Chunk], None],
     processes: bool,
 ) -> None:
     """The same worker on a Dask cluster, one ``dask.bag`` per wave of files, a few waves in flight."""
@@ -742,7 +769,7 @@ def _run_dask(
             # from_sequence cuts partitions of partition_size in order, as ``parts`` does here.
             parts = [items[i : i + TASK_SIZE] for i in range(0, len(items), TASK_SIZE)]
             bag = db.from_sequence([t.path for t in items], partition_size=TASK_SIZE)
-            delayed = bag.map(process_file, limits=limits).to_delayed()
+            delayed = bag.map_partitions(_process_partition, limits=limits).to_delayed()
             for d, part in zip(delayed, parts, strict=True):
                 fut = client.compute(d)
                 tasks[fut] = part
@@ -753,9 +780,10 @@ def _run_dask(
         for fut in queue:
             task = tasks.pop(fut)
             try:
-                collect(fut.result())
+                (chunk,) = fut.result()
             except Exception as exc:  # a worker lost, a task killed: the files become error rows
-                collect([_crashed(t, _reason(exc)) for t in task])
+                chunk = make_chunk([_crashed(t, _reason(exc)) for t in task])
+            collect(chunk)
             if more and queue.count() < wave // TASK_SIZE:
                 more = submit_wave()
     finally:

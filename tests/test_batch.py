@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tablerecon.batch import DocResult, file_digest, process_chunk, process_file, run_batch
+from tablerecon.batch import Chunk, file_digest, process_chunk, process_file, run_batch
 from tablerecon.cli import main
 from tablerecon.pipeline import Limits, extract_file
 from tablerecon.solve import SolveLimits
@@ -297,7 +297,7 @@ def test_dask_engine_writes_the_same_rows(corpus: tuple[Path, list[str]], full: 
     assert duckdb_rows(out) == subset(full, {str(p) for p in src.iterdir()})
 
 
-def crash_on_marked(paths: Sequence[str], limits: Limits | None) -> list[DocResult]:
+def crash_on_marked(paths: Sequence[str], limits: Limits | None) -> Chunk:
     """A worker that dies the way a segfault or the OOM killer would, on one file."""
     if any(p.endswith("crash.txt") for p in paths):
         os._exit(1)
