@@ -1,0 +1,1 @@
+"""Benchmarks of tablerecon (pytest-benchmark) and the CP-SAT reference the solver is checked against."""

@@ -1,0 +1,796 @@
+"""The engine's placement problem stated exactly to a generic solver (OR-Tools CP-SAT).
+
+solve.py enumerates candidate placements and prunes them with its own bounds; a wrong bound or
+an over-eager prune would silently change answers. Here nothing is enumerated by hand: every
+placement of a row (the column of each value, the split of each glued run, one optional lost
+cell) is an assignment of CP-SAT variables, so the engine and this model agree only if both are
+right. They share only the rules: the cost constants, ``hints_trusted``, the phase logic of
+``solve._solve_component`` (phase A: identities hard, lost values allowed; when it has no
+solution, or costs at least ``W_LOST``, the values-as-read phase and its ``MARGIN`` rival), and
+the outputs derived from all optimal readings.
+
+Distinct optimal *value matrices* are enumerated with no-good cuts (solve, forbid that matrix,
+solve again) rather than ``enumerate_all_solutions``: equal matrices have many placements (a 0
+can sit in any blank column of its slot), and raw assignments multiply across rows.
+
+Where the engine's output depends on which optimal reading its search met first (the
+representative behind read/inferred statuses, ``lost_cells_forced`` and the rival comparison),
+every representative is tried and the engine must match one; such components are counted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from tablerecon.match import RowEvidence
+from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
+from tablerecon.solve import MARGIN, W_GAP, W_LOST, W_VIOLATION, Solution, SolveLimits, hints_trusted
+from tablerecon.templates import Equation
+
+Mode = Literal["hard", "soft_lost", "soft"]
+#: A glued piece: a number with no leading zero (as in solve.run_splits).
+_PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
+#: Chunks of a glued run that stand for a blank cell.
+_PLACEHOLDER_CHUNKS = frozenset({"—", "－", "–", "/", "-"})
+#: Notes by which the engine says its search stopped at a bound: no exact answer to compare.
+ENGINE_STOPPED = re.compile(
+    r"search stopped|more than \d+ assignments|search bound|too many ways|ways to place"
+)
+MAX_DECIMALS = 6
+
+
+class ReferenceSkip(Exception):
+    """The reference cannot state this table exactly (values out of range, time limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowReading:
+    """One row of one optimal reading."""
+
+    values: tuple[int, ...]  # scaled integers, blank = 0
+    read: frozenset[int]  # columns holding a value read from the text
+    lost: int  # column of the inferred value, -1 when none
+    local_violated: bool
+
+
+Reading = tuple[RowReading, ...]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the engine should emit for one component, for one choice of representatives."""
+
+    values: list[np.ndarray]
+    status: list[list[str]]
+    count: int
+
+
+@dataclass(slots=True)
+class ComponentResult:
+    rows: list[int]
+    path: str  # which phases decided it, e.g. "hard", "hard+rival", "soft_lost"
+    outcomes: list[Outcome]
+    capped: bool  # more optimal readings than the engine keeps
+
+
+@dataclass(slots=True)
+class Reference:
+    """The reference's verdict on one table."""
+
+    n_rows: int
+    n_cols: int
+    components: list[ComponentResult]
+    seconds: float
+    solves: int
+    use_hints: bool
+    order_dependent: int = 0  # components whose expected output depends on the representative
+    notes: list[str] = field(default_factory=list)
+
+
+def engine_stopped(solution: Solution) -> str | None:
+    """The engine's note saying its search stopped early, if any: no exact answer to compare."""
+    return next((n for n in solution.notes if ENGINE_STOPPED.search(n)), None)
+
+
+# --------------------------------------------------------------------------------------------
+# Scaling: CP-SAT is integer; amounts carry decimals.
+
+
+def _decimals(value: float) -> int:
+    text = f"{abs(value):.{MAX_DECIMALS + 1}f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _chunks(text: str, signed: bool = True) -> list[str]:
+    """A glued run's chunks, as solve.run_splits cuts them: spaces, signs, units and placeholders
+    are certain boundaries; in count tables (``signed`` False) every dash is a placeholder."""
+    text = re.sub(r"(万元|元)", " ", text)
+    text = re.sub(r"(—|－|–|/|-(?!\d))" if signed else r"(—|－|–|/|-)", r" \1 ", text)
+    return [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
+
+
+def _table_scale(rows: list[RowEvidence]) -> int:
+    decimals = 0
+    for row in rows:
+        for cell in row.cells:
+            if cell.kind is Kind.NUMBER and cell.value is not None:
+                decimals = max(decimals, _decimals(cell.value))
+            elif cell.kind is Kind.RUN:
+                for chunk in _chunks(cell.text):
+                    if "." in chunk:
+                        decimals = max(decimals, len(chunk) - chunk.index(".") - 1)
+    if decimals > MAX_DECIMALS:
+        raise ReferenceSkip(f"{decimals} decimals")
+    return int(10**decimals)
+
+
+# --------------------------------------------------------------------------------------------
+# One row as CP-SAT variables.
+
+
+@dataclass(slots=True)
+class _RowVars:
+    y: list[cp_model.LinearExprT]  # scaled value of each column
+    soft: cp_model.LinearExprT  # hint disagreement (W_GAP each) or glued cells dropped (1 each)
+    lost: dict[int, cp_model.IntVar]  # column -> inferred here
+    lost_any: cp_model.LinearExprT
+    read_of: list[tuple[cp_model.IntVar, int]]  # (indicator, column) of each value read
+
+
+def _local_coefs(local: list[Equation], n_cols: int) -> list[list[int]]:
+    out = []
+    for eq in local:
+        coef = [0] * n_cols
+        for _, c, a in eq.terms:
+            coef[c] += a
+        out.append(coef)
+    return out
+
+
+def _lost_cells(
+    m: cp_model.CpModel,
+    n_cols: int,
+    scale: int,
+    local: list[list[int]],
+    positive_only: bool,
+    magnitude: float,
+    numbers_at: list[list[cp_model.IntVar]],
+) -> tuple[dict[int, cp_model.IntVar], dict[int, cp_model.IntVar]]:
+    """At most one lost cell per row, in a column a row identity covers and no number read
+    occupies: its value a non-zero integer (positive in count tables). ``magnitude`` bounds
+    what the row's other values can sum to."""
+    lostable = [c for c in range(n_cols) if any(coef[c] != 0 for coef in local)]
+    if not lostable:
+        return {}, {}
+    coefs = [abs(a) for coef in local for a in coef if a]
+    bound = math.ceil(magnitude / scale * max(coefs) / min(coefs)) + 1
+    lost: dict[int, cp_model.IntVar] = {}
+    w: dict[int, cp_model.IntVar] = {}
+    for c in lostable:
+        lost[c] = m.new_bool_var("")
+        w[c] = m.new_int_var(-bound, bound, "")
+        m.add(w[c] == 0).only_enforce_if(~lost[c])
+        if positive_only:
+            m.add(w[c] >= 1).only_enforce_if(lost[c])
+        else:
+            m.add(w[c] != 0).only_enforce_if(lost[c])
+        if numbers_at[c]:
+            m.add(lost[c] + sum(numbers_at[c]) <= 1)
+    m.add_at_most_one(lost.values())
+    return lost, w
+
+
+def _normal_row(
+    m: cp_model.CpModel,
+    row: RowEvidence,
+    n_cols: int,
+    scale: int,
+    local: list[list[int]],
+    allow_lost: bool,
+    positive_only: bool,
+    use_hints: bool,
+) -> _RowVars:
+    """Values keep their order; each sits in one column; one empty cell may be lost."""
+    cells = row.cells
+    n = len(cells)
+    vals = [round(c.value * scale) if c.kind is Kind.NUMBER and c.value is not None else 0 for c in cells]
+    numeric = [c.kind is Kind.NUMBER for c in cells]
+    x: list[dict[int, cp_model.IntVar]] = []
+    for i in range(n):
+        x.append({c: m.new_bool_var("") for c in range(i, n_cols - n + i + 1)})
+        m.add_exactly_one(x[i].values())
+    pos = [sum(c * v for c, v in xi.items()) for xi in x]
+    for i in range(n - 1):
+        m.add(pos[i + 1] >= pos[i] + 1)
+    occ: list[cp_model.LinearExprT] = []
+    for c in range(n_cols):
+        here = [x[i][c] for i in range(n) if c in x[i]]
+        if len(here) > 1:
+            m.add_at_most_one(here)
+        occ.append(sum(here))
+    lost: dict[int, cp_model.IntVar] = {}
+    w: dict[int, cp_model.IntVar] = {}
+    if allow_lost and local:
+        # A number read occupies its cell for good; a placeholder (/, -) may stand for a lost value.
+        numbers_at = [[x[i][c] for i in range(n) if numeric[i] and c in x[i]] for c in range(n_cols)]
+        lost, w = _lost_cells(m, n_cols, scale, local, positive_only, sum(abs(v) for v in vals), numbers_at)
+    y = [
+        sum(vals[i] * x[i][c] for i in range(n) if c in x[i]) + (scale * w[c] if c in w else 0)
+        for c in range(n_cols)
+    ]
+    soft: cp_model.LinearExprT = 0
+    gaps = [g if g is not None else -1 for g in row.gaps]
+    if len(gaps) != n + 1:
+        gaps = [-1] * (n + 1)
+    if use_hints and any(g >= 0 for g in gaps):
+        # A lost cell the text dropped takes one of the blank slots the hints count.
+        dropped: dict[int, cp_model.IntVar] = {}
+        for c, lc in lost.items():
+            d = dropped[c] = m.new_bool_var("")
+            m.add(d <= lc)
+            m.add(d + occ[c] <= 1)
+            m.add(d >= lc - occ[c])
+        q = sum(c * d for c, d in dropped.items())
+        h = [m.new_bool_var("") for _ in range(n + 1)] if dropped else []
+        if h:
+            m.add(sum(h) == sum(dropped.values()))
+        terms = []
+        for s in range(n + 1):
+            prev = pos[s - 1] if s > 0 else -1
+            nxt = pos[s] if s < n else n_cols
+            if h:
+                m.add(q > prev).only_enforce_if(h[s])
+                m.add(q < nxt).only_enforce_if(h[s])
+            if gaps[s] < 0:
+                continue
+            skipped = nxt - prev - 1 - (h[s] if h else 0)
+            dev = m.new_int_var(0, n_cols + gaps[s], "")
+            m.add_abs_equality(dev, skipped - gaps[s])
+            terms.append(dev)
+        soft = W_GAP * sum(terms)
+    read_of = [(x[i][c], c) for i in range(n) if numeric[i] for c in x[i]]
+    return _RowVars(y=y, soft=soft, lost=lost, lost_any=sum(lost.values()), read_of=read_of)
+
+
+def _glued_row(
+    m: cp_model.CpModel,
+    row: RowEvidence,
+    n_cols: int,
+    scale: int,
+    local: list[list[int]],
+    allow_lost: bool,
+    positive_only: bool,
+    use_hints: bool,
+) -> _RowVars:
+    """A row with glued runs as a path: nodes (characters consumed, columns filled); each edge
+    puts one piece (a substring that is a number, or a placeholder) in the next column or
+    leaves that column blank. One empty cell may be lost, as in other rows."""
+    # Edges over character positions: (start, end, scaled value, read, occupies).
+    edges: list[tuple[int, int, int, bool, bool]] = []
+    t = 0
+    for cell in row.cells:
+        if cell.kind is Kind.RUN:
+            chunks = _chunks(cell.text, signed=not positive_only)
+            if not chunks:
+                raise ReferenceSkip("glued run without digits")
+            for chunk in chunks:
+                if chunk in _PLACEHOLDER_CHUNKS:
+                    # A placeholder in a run is a blank cell that a row identity may fill.
+                    edges.append((t, t + len(chunk), 0, False, False))
+                for a in range(len(chunk)):
+                    for b in range(a + 1, len(chunk) + 1):
+                        piece = chunk[a:b]
+                        digits = len(piece.lstrip("+-").replace(".", ""))
+                        if _PIECE.match(piece) and digits <= MAX_NUMBER_DIGITS:
+                            edges.append((t + a, t + b, round(float(piece) * scale), True, True))
+                t += len(chunk)
+        else:
+            # A cell of its own (solve._glued_candidates): it occupies its column for good.
+            value = cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0.0
+            edges.append((t, t + 1, round(value * scale), cell.kind is not Kind.PLACEHOLDER, True))
+            t += 1
+    end = t
+    inf = n_cols + 1
+    fwd = [0] + [inf] * end  # fewest pieces from the start to each position
+    for a, b, *_ in sorted(edges):
+        fwd[b] = min(fwd[b], fwd[a] + 1)
+    bwd = [inf] * end + [0]  # fewest pieces from each position to the end
+    for a, b, *_ in sorted(edges, key=lambda e: -e[0]):
+        bwd[a] = min(bwd[a], bwd[b] + 1)
+
+    def ok(p: int, c: int) -> bool:
+        return fwd[p] <= c and c + bwd[p] <= n_cols
+
+    flow: dict[tuple[int, int], list[cp_model.LinearExprT]] = {}  # node -> +in / -out
+    big = max((abs(e[2]) for e in edges), default=0)
+    base = [m.new_int_var(-big, big, "") for _ in range(n_cols)]
+    skip_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_cols)]
+    numbers_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_cols)]
+    read_of = []
+    for c in range(n_cols):
+        for a, b, v, read, occupies in edges:
+            if ok(a, c) and ok(b, c + 1):
+                z = m.new_bool_var("")
+                flow.setdefault((a, c), []).append(-z)
+                flow.setdefault((b, c + 1), []).append(z)
+                m.add(base[c] == v).only_enforce_if(z)
+                if read:
+                    read_of.append((z, c))
+                if occupies:
+                    numbers_at[c].append(z)
+        for p in range(end + 1):
+            if ok(p, c) and ok(p, c + 1):
+                s = m.new_bool_var("")
+                flow.setdefault((p, c), []).append(-s)
+                flow.setdefault((p, c + 1), []).append(s)
+                m.add(base[c] == 0).only_enforce_if(s)
+                skip_at[c].append(s)
+    if not ok(0, 0) or not ok(end, n_cols):
+        m.add_bool_or([])  # no split fits the columns
+    for node, terms in flow.items():
+        balance = -1 if node == (0, 0) else 1 if node == (end, n_cols) else 0
+        m.add(sum(terms) == balance)
+    lost: dict[int, cp_model.IntVar] = {}
+    w: dict[int, cp_model.IntVar] = {}
+    if allow_lost and local:
+        lost, w = _lost_cells(m, n_cols, scale, local, positive_only, n_cols * big, numbers_at)
+    y = [base[c] + (scale * w[c] if c in w else 0) for c in range(n_cols)]
+    soft: cp_model.LinearExprT = 0
+    if use_hints:
+        # Where the document writes every cell, each column left blank costs one; a lost value
+        # fills its column.
+        blank = []
+        for c in range(n_cols):
+            skipped = sum(skip_at[c])
+            if c in lost:
+                filled = m.new_bool_var("")
+                m.add(filled <= lost[c])
+                m.add(filled <= skipped)
+                m.add(filled >= lost[c] + skipped - 1)
+                blank.append(skipped - filled)
+            else:
+                blank.append(skipped)
+        soft = sum(blank)
+    return _RowVars(y=y, soft=soft, lost=lost, lost_any=sum(lost.values()), read_of=read_of)
+
+
+# --------------------------------------------------------------------------------------------
+# One component: its models, optima and optimal readings.
+
+
+@dataclass(slots=True)
+class _Built:
+    model: cp_model.CpModel
+    rows: list[_RowVars]
+    objective: cp_model.LinearExprT
+
+
+class _Component:
+    def __init__(
+        self,
+        rows: list[RowEvidence],
+        comp_rows: list[int],
+        global_eqs: list[Equation],
+        local_eqs: dict[int, list[Equation]],
+        n_cols: int,
+        scale: int,
+        use_hints: bool,
+        positive_only: bool,
+        seconds: float,
+    ) -> None:
+        self.rows = rows
+        self.comp_rows = comp_rows
+        self.global_eqs = global_eqs
+        self.local_eqs = local_eqs
+        self.local = {r: _local_coefs(local_eqs.get(r, []), n_cols) for r in comp_rows}
+        self.n_cols = n_cols
+        self.scale = scale
+        self.use_hints = use_hints
+        self.positive_only = positive_only
+        self.seconds = seconds
+        self.solves = 0
+        self._min_soft: dict[tuple[int, bool], int] = {}
+
+    def _solver(self) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = self.seconds
+        return solver
+
+    def _row(self, m: cp_model.CpModel, r: int, allow_lost: bool) -> _RowVars:
+        row = self.rows[r]
+        build = _glued_row if any(c.kind is Kind.RUN for c in row.cells) else _normal_row
+        return build(
+            m, row, self.n_cols, self.scale, self.local[r], allow_lost, self.positive_only, self.use_hints
+        )
+
+    def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> cp_model.LinearExprT:
+        return sum(a * vars_of[r].y[c] for r, c, a in eq.terms)
+
+    def min_soft(self, r: int, allow_lost: bool) -> int:
+        """The row's least hint disagreement over all its placements (lost ones being valid)."""
+        key = (r, allow_lost)
+        if key not in self._min_soft:
+            m = cp_model.CpModel()
+            rv = self._row(m, r, allow_lost)
+            self._lost_needs_local(m, r, rv)
+            m.minimize(rv.soft)
+            solver = self._solver()
+            self.solves += 1
+            status = solver.solve(m)
+            if status != cp_model.OPTIMAL:
+                raise ReferenceSkip(f"row {self.rows[r].key}: no placement ({solver.status_name(status)})")
+            self._min_soft[key] = round(solver.objective_value)
+        return self._min_soft[key]
+
+    def _lost_needs_local(self, m: cp_model.CpModel, r: int, rv: _RowVars) -> None:
+        """A lost value is only ever inferred where the row's own identities then hold."""
+        if not rv.lost:
+            return
+        lost_any = m.new_bool_var("")
+        m.add(rv.lost_any == lost_any)
+        for eq in self.local_eqs.get(r, []):
+            m.add(sum(a * rv.y[c] for _, c, a in eq.terms) == 0).only_enforce_if(lost_any)
+
+    def build(self, mode: Mode) -> _Built:
+        m = cp_model.CpModel()
+        allow_lost = mode != "soft"
+        vars_of = {r: self._row(m, r, allow_lost) for r in self.comp_rows}
+        eqs = [*self.global_eqs, *(eq for r in self.comp_rows for eq in self.local_eqs.get(r, []))]
+        lost_total = sum(rv.lost_any for rv in vars_of.values())
+        soft_total = sum(rv.soft for rv in vars_of.values())
+        if mode == "hard":
+            for eq in eqs:
+                m.add(self._eq_expr(eq, vars_of) == 0)
+            objective = W_LOST * lost_total + soft_total
+        else:
+            violated = []
+            for eq in eqs:
+                v = m.new_bool_var("")
+                m.add(self._eq_expr(eq, vars_of) == 0).only_enforce_if(~v)
+                violated.append(v)
+            for r, rv in vars_of.items():
+                self._lost_needs_local(m, r, rv)
+                # The source breaks its identities, so only the hints' favourite placements remain.
+                m.add(rv.soft == self.min_soft(r, allow_lost))
+            objective = W_VIOLATION * sum(violated) + W_LOST * lost_total + soft_total
+        return _Built(m, [vars_of[r] for r in self.comp_rows], objective)
+
+    def optimum(self, mode: Mode) -> int | None:
+        built = self.build(mode)
+        built.model.minimize(built.objective)
+        solver = self._solver()
+        self.solves += 1
+        status = solver.solve(built.model)
+        if status == cp_model.INFEASIBLE:
+            return None
+        if status != cp_model.OPTIMAL:
+            raise ReferenceSkip(f"{mode}: {solver.status_name(status)}")
+        return round(solver.objective_value)
+
+    def readings(self, mode: Mode, cost: int, limit: int) -> tuple[list[Reading], bool]:
+        """Distinct optimal value matrices (at most ``limit``) and whether there are more."""
+        built = self.build(mode)
+        m = built.model
+        m.add(built.objective == cost)
+        found: list[Reading] = []
+        while True:
+            solver = self._solver()
+            self.solves += 1
+            status = solver.solve(m)
+            if status == cp_model.INFEASIBLE:
+                return found, False
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise ReferenceSkip(f"{mode} enumeration: {solver.status_name(status)}")
+            if len(found) == limit:
+                return found, True
+            pairs = zip(self.comp_rows, built.rows, strict=True)
+            reading = tuple(self._reading(solver, r, rv) for r, rv in pairs)
+            found.append(reading)
+            differs = []
+            for rv, rr in zip(built.rows, reading, strict=True):
+                for c in range(self.n_cols):
+                    b = m.new_bool_var("")
+                    m.add(rv.y[c] != rr.values[c]).only_enforce_if(b)
+                    differs.append(b)
+            m.add_bool_or(differs)
+
+    def _reading(self, solver: cp_model.CpSolver, r: int, rv: _RowVars) -> RowReading:
+        values = tuple(int(solver.value(e)) for e in rv.y)
+        read = frozenset(c for ind, c in rv.read_of if solver.value(ind))
+        lost = next((c for c, v in rv.lost.items() if solver.value(v)), -1)
+        violated = any(sum(a * values[c] for _, c, a in eq.terms) != 0 for eq in self.local_eqs.get(r, []))
+        return RowReading(values, read, lost, violated)
+
+    def lost_forced(self, reading: Reading) -> bool:
+        """solve.lost_cells_forced: every identity through an inferred cell holds."""
+        by_row = dict(zip(self.comp_rows, reading, strict=True))
+        for r, rr in by_row.items():
+            if rr.lost < 0:
+                continue
+            for eq in [*self.global_eqs, *self.local_eqs.get(r, [])]:
+                if (r, rr.lost) in {(t[0], t[1]) for t in eq.terms} and sum(
+                    a * by_row[rx].values[c] for rx, c, a in eq.terms
+                ):
+                    return False
+        return True
+
+
+# --------------------------------------------------------------------------------------------
+# From optimal readings to the engine's outputs.
+
+
+def _derive(
+    readings: Sequence[Reading],
+    first: int,
+    soft: bool,
+    rival: Reading | None,
+    n_cols: int,
+    scale: int,
+) -> Outcome:
+    """The cells as the engine states them, with ``readings[first]`` as its representative."""
+    rep = readings[first]
+    values_out: list[np.ndarray] = []
+    status_out: list[list[str]] = []
+    differ = 0
+    for i, rr in enumerate(rep):
+        values = np.array(rr.values, dtype=float) / scale
+        status = ["read" if c in rr.read else "blank" for c in range(n_cols)]
+        if rr.lost >= 0:
+            status[rr.lost] = "inferred"
+        for c in range(n_cols):
+            if status[c] == "blank":
+                values[c] = np.nan
+        for other in readings:
+            for c in range(n_cols):
+                if other[i].values[c] != rr.values[c]:
+                    status[c], values[c] = "unknown", np.nan
+        if soft and rr.local_violated:
+            for c in range(n_cols):
+                if status[c] != "unknown" and (math.isnan(values[c]) or values[c] == 0):
+                    status[c], values[c] = "unknown", np.nan
+        if rival is not None:
+            alt = rival[i].values
+            for c in range(n_cols):
+                mine = 0 if math.isnan(values[c]) else round(values[c] * scale)
+                if status[c] != "unknown" and mine != alt[c]:
+                    status[c], values[c] = "unknown", np.nan
+                    differ += 1
+        values_out.append(values)
+        status_out.append(status)
+    return Outcome(values_out, status_out, len(readings) + (1 if differ else 0))
+
+
+def _outcomes(
+    readings: list[Reading],
+    soft: bool,
+    rivals: list[Reading] | None,
+    n_cols: int,
+    scale: int,
+    firsts: Sequence[int] | None = None,
+) -> list[Outcome]:
+    out = []
+    for k in firsts if firsts is not None else range(len(readings)):
+        for rival in rivals if rivals is not None else [None]:
+            out.append(_derive(readings, k, soft, rival, n_cols, scale))
+    return out
+
+
+def solve_reference(
+    rows: list[RowEvidence],
+    n_cols: int,
+    equations: list[Equation],
+    positive_only: bool,
+    limits: SolveLimits | None = None,
+    fills_every_cell: bool = False,
+    seconds_per_solve: float = 60.0,
+) -> Reference:
+    """The reference's verdict on one table; raises ``ReferenceSkip`` when it cannot decide."""
+    limits = limits or SolveLimits()
+    started = time.perf_counter()
+    usable = [r.found and len(r.cells) <= n_cols for r in rows]
+    equations = [eq for eq in equations if all(usable[t[0]] for t in eq.terms)]
+    local_eqs: dict[int, list[Equation]] = {}
+    global_eqs: list[Equation] = []
+    for eq in equations:
+        touched = {t[0] for t in eq.terms}
+        if len(touched) == 1:
+            local_eqs.setdefault(next(iter(touched)), []).append(eq)
+        else:
+            global_eqs.append(eq)
+    # Glued tables count dropped cells only where the document writes every cell.
+    glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
+    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols)
+    scale = _table_scale(rows)
+    # Rows tied by a global identity form one component (union-find).
+    parent = list(range(len(rows)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for eq in global_eqs:
+        touched = sorted({t[0] for t in eq.terms})
+        for r in touched[1:]:
+            parent[find(r)] = find(touched[0])
+    groups: dict[int, list[int]] = {}
+    for r in range(len(rows)):
+        if usable[r]:
+            groups.setdefault(find(r), []).append(r)
+    ref = Reference(len(rows), n_cols, [], 0.0, 0, use_hints)
+    limit = limits.max_solutions
+    for comp_rows in groups.values():
+        members = set(comp_rows)
+        comp_global = [eq for eq in global_eqs if eq.terms[0][0] in members]
+        comp = _Component(
+            rows,
+            comp_rows,
+            comp_global,
+            local_eqs,
+            n_cols,
+            scale,
+            use_hints,
+            positive_only,
+            seconds_per_solve,
+        )
+        result = _solve_one(comp, limit, n_cols, scale)
+        ref.solves += comp.solves
+        ref.components.append(result)
+        if len({_key(o) for o in result.outcomes}) > 1:
+            ref.order_dependent += 1
+    ref.seconds = time.perf_counter() - started
+    return ref
+
+
+def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> ComponentResult:
+    """solve._solve_component's phase logic, each phase solved exactly."""
+    hard = comp.optimum("hard")
+    if hard is None:
+        # No reading holds every identity: the source is inconsistent. Inferences are kept only
+        # when the engine's representative infers nothing the identities do not force; a path
+        # with more optimal readings than the engine keeps would be noted by it, so is left out.
+        cost = comp.optimum("soft_lost")
+        assert cost is not None, "a values-as-read reading always exists"
+        with_lost, capped = comp.readings("soft_lost", cost, limit)
+        forced = [k for k, rd in enumerate(with_lost) if comp.lost_forced(rd)]
+        outcomes = [] if capped else _outcomes(with_lost, True, None, n_cols, scale, firsts=forced)
+        path = "soft_lost"
+        if capped or len(forced) < len(with_lost):
+            cost = comp.optimum("soft")
+            assert cost is not None
+            as_read, capped_b = comp.readings("soft", cost, limit)
+            if not capped_b:
+                outcomes += _outcomes(as_read, True, None, n_cols, scale)
+            path = "soft_lost|soft" if forced else "soft"
+        return ComponentResult(comp.comp_rows, path, outcomes, not outcomes)
+    readings, capped = comp.readings("hard", hard, limit)
+    if hard < W_LOST:
+        return ComponentResult(
+            comp.comp_rows, "hard", _outcomes(readings, False, None, n_cols, scale), capped
+        )
+    # The consistent reading infers values or overrides hints: the values-as-read reading may
+    # explain the text as well, within MARGIN.
+    soft = comp.optimum("soft")
+    if soft is None or soft > hard + MARGIN - 1:
+        return ComponentResult(
+            comp.comp_rows, "hard", _outcomes(readings, False, None, n_cols, scale), capped
+        )
+    as_read, capped_b = comp.readings("soft", soft, limit)
+    # The engine compares with its rival's first reading only; a capped rival list may miss it.
+    tag = " (rival capped)" if (capped if soft < hard else capped_b) else ""
+    if soft < hard:
+        outcomes = _outcomes(as_read, True, readings, n_cols, scale)
+        return ComponentResult(comp.comp_rows, "soft+rival" + tag, outcomes, capped_b)
+    outcomes = _outcomes(readings, False, as_read, n_cols, scale)
+    return ComponentResult(comp.comp_rows, "hard+rival" + tag, outcomes, capped)
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison with the engine.
+
+
+def _cls(status: str) -> str:
+    """read and blank are one class: a 0 read and a blank are the same data."""
+    return "known" if status in ("read", "blank") else status
+
+
+def _key(o: Outcome) -> tuple[object, ...]:
+    return (
+        o.count,
+        tuple(
+            (_cls(s), 0.0 if math.isnan(v) else round(float(v), 6))
+            for vals, st in zip(o.values, o.status, strict=True)
+            for v, s in zip(vals, st, strict=True)
+        ),
+    )
+
+
+def _row_matches(
+    values: np.ndarray, status: Sequence[str], o_values: np.ndarray, o_status: Sequence[str]
+) -> bool:
+    for j, (s, os_) in enumerate(zip(status, o_status, strict=True)):
+        if _cls(s) != _cls(os_):
+            return False
+        if _cls(s) == "unknown":
+            continue
+        a = 0.0 if math.isnan(values[j]) else float(values[j])
+        b = 0.0 if math.isnan(o_values[j]) else float(o_values[j])
+        if abs(a - b) > 1e-6 * max(1.0, abs(b)):
+            return False
+    return True
+
+
+def _fmt_row(values: np.ndarray, status: Sequence[str]) -> str:
+    return " ".join(
+        "?" if s == "unknown" else ("." if math.isnan(v) else f"{v:g}") + ("*" if s == "inferred" else "")
+        for v, s in zip(values, status, strict=True)
+    )
+
+
+def compare(engine: Solution, ref: Reference, row_keys: Sequence[str] | None = None) -> list[str]:
+    """Disagreements between the engine's solution and the reference (empty when they agree)."""
+    problems: list[str] = []
+    keys = list(row_keys) if row_keys is not None else [str(r) for r in range(ref.n_rows)]
+    placed: set[int] = set()
+    products = {1}
+    for comp in ref.components:
+        placed.update(comp.rows)
+        if comp.capped:
+            problems.append(
+                f"rows {[keys[r] for r in comp.rows]}: more optimal readings than the engine keeps, "
+                "but the engine did not say so"
+            )
+            continue
+        matching = [
+            o
+            for o in comp.outcomes
+            if all(
+                _row_matches(engine.rows[r].values, engine.rows[r].status, o.values[i], o.status[i])
+                for i, r in enumerate(comp.rows)
+            )
+        ]
+        if not matching:
+            expected = comp.outcomes[0]
+            for i, r in enumerate(comp.rows):
+                e = engine.rows[r]
+                if not _row_matches(e.values, e.status, expected.values[i], expected.status[i]):
+                    problems.append(
+                        f"row {keys[r]} ({comp.path}): engine [{_fmt_row(e.values, e.status)}] "
+                        f"cp-sat [{_fmt_row(expected.values[i], expected.status[i])}]"
+                    )
+            products = {p * max(o.count, 1) for p in products for o in comp.outcomes[:1]}
+            continue
+        products = {p * c for p in products for c in {max(o.count, 1) for o in matching}}
+    for r in range(ref.n_rows):
+        if r not in placed and any(s != "unknown" for s in engine.rows[r].status):
+            problems.append(f"row {keys[r]}: not placeable, but the engine states cells")
+    if not problems:
+        fits = [
+            p for p in products if min(p - 1, 10**6) == engine.alternatives and (p > 1) == engine.ambiguous
+        ]
+        if not fits:
+            problems.append(
+                f"engine ambiguous={engine.ambiguous} alternatives={engine.alternatives}; "
+                f"cp-sat alternatives {sorted(p - 1 for p in products)}"
+            )
+    return problems
+
+
+__all__ = [
+    "ENGINE_STOPPED",
+    "Reference",
+    "ReferenceSkip",
+    "compare",
+    "engine_stopped",
+    "solve_reference",
+]
