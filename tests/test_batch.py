@@ -231,7 +231,7 @@ def _kill_after_first_commit(args: Sequence[str]) -> int:
     line = proc.stderr.readline().decode()
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    m = re.search(r"batch: (\d+)/\d+ files committed", line)
+    m = re.search(r"batch: (\d+) committed", line)
     assert m, line
     return int(m.group(1))
 

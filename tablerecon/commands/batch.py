@@ -154,7 +154,7 @@ def _log_lines() -> Callable[[Summary], None]:
         if s.committed > last["committed"] and (last["committed"] == 0 or now - last["at"] >= LOG_SECONDS):
             last.update(committed=s.committed, at=now)
             print(
-                f"tablerecon: batch: {s.committed + s.skipped}/{s.files} files committed "
+                f"tablerecon: batch: {s.committed} committed, {s.processed + s.skipped}/{s.files} files done "
                 f"({s.skipped} already there), {s.tables} tables, {s.errors} errors, {s.rate:.1f} files/s",
                 file=sys.stderr,
                 flush=True,
