@@ -32,6 +32,7 @@ class Agreement:
     cpsat_seconds: list[float] = field(default_factory=list)
     cpsat_solves: int = 0
     order_dependent: int = 0  # components whose expected output depends on the search order
+    provenance_ties: int = 0  # components where equally good readings infer different cells
     paths: Counter[str] = field(default_factory=Counter)  # which phase decided each component
     compared_problems: list[TableProblem] = field(default_factory=list)
     silent_timeouts: list[str] = field(default_factory=list)  # engine bug: bound reached, no note
@@ -55,6 +56,7 @@ class Agreement:
             "ratio_total": self.ratio,
             "ratio_median_table": ratios[len(ratios) // 2] if ratios else None,
             "order_dependent_components": self.order_dependent,
+            "provenance_tie_components": self.provenance_ties,
             "component_paths": dict(self.paths),
             "engine_time_bound_without_note": self.silent_timeouts,
         }
@@ -105,6 +107,9 @@ def check(problems: list[tuple[TableProblem, str]], seconds_per_solve: float = 6
         tally.cpsat_seconds.append(ref.seconds)
         tally.cpsat_solves += ref.solves
         tally.order_dependent += ref.order_dependent
+        tally.provenance_ties += sum(
+            1 for c in ref.components if any(e for o in c.outcomes for e in o.either)
+        )
         tally.paths.update(c.path for c in ref.components)
         details = compare(problem.solution, ref, problem.row_keys)
         if details:

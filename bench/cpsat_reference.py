@@ -59,6 +59,9 @@ class RowReading:
     read: frozenset[int]  # columns holding a value read from the text
     lost: int  # column of the inferred value, -1 when none
     local_violated: bool
+    #: Columns that equally good readings of the same values infer instead (read here, or
+    #: inferred here and read there): their status may be inferred or read.
+    either: frozenset[int] = frozenset()
 
 
 Reading = tuple[RowReading, ...]
@@ -71,6 +74,7 @@ class Outcome:
     values: list[np.ndarray]
     status: list[list[str]]
     count: int
+    either: list[frozenset[int]]  # per row: cells that may be inferred or read
 
 
 @dataclass(slots=True)
@@ -494,7 +498,7 @@ class _Component:
                 return found, True
             pairs = zip(self.comp_rows, built.rows, strict=True)
             reading = tuple(self._reading(solver, r, rv) for r, rv in pairs)
-            found.append(reading)
+            found.append(self._provenance(m, built.rows, reading))
             differs = []
             for rv, rr in zip(built.rows, reading, strict=True):
                 for c in range(self.n_cols):
@@ -502,6 +506,50 @@ class _Component:
                     m.add(rv.y[c] != rr.values[c]).only_enforce_if(b)
                     differs.append(b)
             m.add_bool_or(differs)
+
+    def _provenance(self, m: cp_model.CpModel, rows: list[_RowVars], reading: Reading) -> Reading:
+        """The reading with, per row, the cells whose value may equally be read or inferred: one
+        value matrix can come from readings that infer different cells at the same cost (a 1
+        read in one column and inferred in the next), and the engine keeps whichever it met
+        first. Found by fixing the values and excluding the lost cells seen so far."""
+        if not any(rv.lost for rv in rows):
+            return reading
+        fix = m.new_bool_var("")
+        for rv, rr in zip(rows, reading, strict=True):
+            for c in range(self.n_cols):
+                m.add(rv.y[c] == rr.values[c]).only_enforce_if(fix)
+        any_lost = []
+        for rv in rows:
+            la = m.new_bool_var("")
+            m.add(rv.lost_any == la)
+            any_lost.append(la)
+        options = [{rr.lost} for rr in reading]
+        seen = [tuple(rr.lost for rr in reading)]
+        for _ in range(8):
+            clause = []
+            for i, rv in enumerate(rows):
+                # Some row infers elsewhere than in the last vector seen (earlier ones are
+                # already excluded).
+                lost_now = seen[-1][i]
+                clause.append(~rv.lost[lost_now] if lost_now >= 0 else any_lost[i])
+            m.add_bool_or(clause).only_enforce_if(fix)
+            solver = self._solver()
+            self.solves += 1
+            m.add_assumptions([fix])
+            status = solver.solve(m)
+            m.clear_assumptions()
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                break
+            vector = tuple(next((c for c, v in rv.lost.items() if solver.value(v)), -1) for rv in rows)
+            seen.append(vector)
+            for i, q in enumerate(vector):
+                options[i].add(q)
+        return tuple(
+            RowReading(rr.values, rr.read, rr.lost, rr.local_violated, frozenset(q for q in opts if q >= 0))
+            if len(opts) > 1
+            else rr
+            for rr, opts in zip(reading, options, strict=True)
+        )
 
     def _reading(self, solver: cp_model.CpSolver, r: int, rv: _RowVars) -> RowReading:
         values = tuple(int(solver.value(e)) for e in rv.y)
@@ -566,7 +614,8 @@ def _derive(
                     differ += 1
         values_out.append(values)
         status_out.append(status)
-    return Outcome(values_out, status_out, len(readings) + (1 if differ else 0))
+    either = [rr.either for rr in rep]
+    return Outcome(values_out, status_out, len(readings) + (1 if differ else 0), either)
 
 
 def _outcomes(
@@ -716,10 +765,14 @@ def _key(o: Outcome) -> tuple[object, ...]:
 
 
 def _row_matches(
-    values: np.ndarray, status: Sequence[str], o_values: np.ndarray, o_status: Sequence[str]
+    values: np.ndarray,
+    status: Sequence[str],
+    o_values: np.ndarray,
+    o_status: Sequence[str],
+    either: frozenset[int] = frozenset(),
 ) -> bool:
     for j, (s, os_) in enumerate(zip(status, o_status, strict=True)):
-        if _cls(s) != _cls(os_):
+        if _cls(s) != _cls(os_) and not (j in either and {_cls(s), _cls(os_)} == {"known", "inferred"}):
             return False
         if _cls(s) == "unknown":
             continue
@@ -755,7 +808,9 @@ def compare(engine: Solution, ref: Reference, row_keys: Sequence[str] | None = N
             o
             for o in comp.outcomes
             if all(
-                _row_matches(engine.rows[r].values, engine.rows[r].status, o.values[i], o.status[i])
+                _row_matches(
+                    engine.rows[r].values, engine.rows[r].status, o.values[i], o.status[i], o.either[i]
+                )
                 for i, r in enumerate(comp.rows)
             )
         ]
