@@ -1,18 +1,22 @@
 """The ``tablerecon`` command line: one subcommand per module in ``tablerecon.commands``.
 
 Errors are printed as one line each, never as a traceback; exit codes are documented in
-``tablerecon.commands``.
+``tablerecon.commands`` (0 ok, 1 some documents had errors, 2 bad usage or unreadable input;
+with several files the worst applies). An error that escapes a command is a bug: it is one line,
+``tablerecon: internal error: TYPE: message``, exit 1; ``TABLERECON_DEBUG=1`` shows its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from tablerecon import __version__
 from tablerecon.commands import COMMANDS
+from tablerecon.errors import TableReconError
 
 EXIT_OK, EXIT_DOC_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -38,7 +42,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("tablerecon: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # The reader went away (| head): stop quietly, and keep Python's exit flush from failing.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):  # stdout is no file (captured): nothing to flush
+            pass
         return EXIT_OK
+    except TableReconError as exc:  # a command that left an input error to us
+        print(f"tablerecon: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("TABLERECON_DEBUG"):
+            raise
+        print(
+            f"tablerecon: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr
+        )
+        return EXIT_DOC_ERRORS
     return code
 
 

@@ -11,18 +11,21 @@ only, because on numbers it invents digits (``①`` becomes ``1``).
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
 import opencc
 
-from tablerecon.errors import DecodeError
+from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 
-# Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space.
+# Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space; NUL (which
+# broken scrapes leave after cells, and which no text means) dropped like the zero-width marks.
 _WIDTH_MAP: dict[int, int | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH_MAP.update({0x3000: 0x20, 0xA0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0xFEFF: None, 0x200B: None})
+_WIDTH_MAP.update({0x3000: 0x20, 0xA0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0xFEFF: None, 0x200B: None, 0: None})
 
 # Dashes and other marks that stand for an empty cell.
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无", "\\", "--", "—-", "/ "})
@@ -36,7 +39,17 @@ MAX_NUMBER_DIGITS = 15
 
 PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
-_TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\s\d.+-])\s+(?P<nums>[+-]?\d[\d.,]*(?:\s+[+-]?\d[\d.,]*)*)$")
+# A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of numbers
+# (reversed: ``[\d.,]*\d[+-]?``) and the whitespace before it, then the label's last character.
+# Matching forwards with a lazy label backtracks quadratically on long lines of numbers.
+_REVERSED_TRAILING_NUMBERS = re.compile(r"[\d.,]*\d[+-]?(?:\s+[\d.,]*\d[+-]?)*\s+(?=[^\s\d.+-])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: How many lines ``tokenize`` reads between two looks at the clock.
+_CLOCK_EVERY = 4096
+_DIGITS_ONLY = re.compile(r"[\d.,+\-]*")
+_DIGIT = re.compile(r"\d")
+#: Most problems of one kind named one by one; the rest are counted.
+_MAX_LISTED = 5
 
 _T2S = opencc.OpenCC("t2s")
 # Words that Taiwan-vocabulary mirrors substitute; applied only to text that was traditional.
@@ -72,28 +85,57 @@ class Document:
     line_count: int
     html: bool = False
     lines: list[str] = field(default_factory=list)
+    #: What the reading could not make sense of, one line each, for ``Report.errors``.
+    problems: list[str] = field(default_factory=list)
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8, UTF-16 (with BOM) or GB18030; return the text and the codec used."""
+    """Decode bytes as UTF-8, UTF-16 (with BOM) or GB18030; return the text and the codec used.
+
+    A ``DecodeError`` names the line and byte offset of the first bad byte for each codec tried,
+    so that a file mixing encodings can be found and fixed.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise DecodeError(f"invalid UTF-16 at byte {exc.start}") from exc
+            raise DecodeError(
+                f"invalid UTF-16 (the file starts with its BOM) at {_where(data, exc)}"
+            ) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            # A UTF-8 BOM on GB18030 text happens (editors add it); the BOM is then not text.
+            try:
+                return data[3:].decode("gb18030"), "gb18030"
+            except UnicodeDecodeError:
+                raise DecodeError(
+                    f"invalid UTF-8 (the file starts with its BOM) at {_where(data, exc, skip=3)}"
+                ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8 = exc
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise DecodeError(f"not UTF-8, UTF-16 or GB18030 (bad byte at offset {exc.start})") from exc
+        raise DecodeError(
+            f"neither UTF-8 (bad byte at {_where(data, utf8)}) nor GB18030 "
+            f"(bad byte at {_where(data, exc)}); UTF-16 needs a BOM, and one file cannot mix encodings"
+        ) from exc
+
+
+def _where(data: bytes, exc: UnicodeDecodeError, skip: int = 0) -> str:
+    """``line N, byte offset M`` of a decoding error, for messages a user can act on."""
+    offset = exc.start + skip
+    if exc.encoding.startswith("utf-16"):
+        line = data[skip : offset - (offset - skip) % 2].decode(exc.encoding, "replace").count("\n") + 1
+    else:
+        line = data.count(b"\n", 0, offset) + 1
+    return (
+        f"line {line}, byte offset {offset} (0x{data[offset]:02x})" if offset < len(data) else f"line {line}"
+    )
 
 
 def to_ascii_width(text: str) -> str:
@@ -153,14 +195,47 @@ def _split_line(line: str) -> list[str]:
                 pieces.pop()
             return pieces
         return [""]
-    m = _TRAILING_NUMBERS.match(line.strip())  # the line is already in ASCII widths
-    if m and len(m.group("label")) <= 80:
-        return [m.group("label"), *m.group("nums").split()]
+    row = _trailing_numbers(line.strip())  # the line is already in ASCII widths
+    if row is not None and len(row[0]) <= 80:
+        return [row[0], *row[1].split()]
     return [line]
 
 
-def tokenize(text: str) -> tuple[list[Cell], int]:
-    """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells."""
+def _trailing_numbers(text: str) -> tuple[str, str] | None:
+    """``(label, numbers)`` of a stripped line ``label 1 2 3``: the label ends with a character
+    that is no digit, sign or point, and takes as little as it can. None when not such a row."""
+    m = _REVERSED_TRAILING_NUMBERS.match(text[::-1])
+    if m is None:
+        return None
+    cut = len(text) - m.end()
+    return text[:cut], text[cut:].strip()
+
+
+def _pieces_bound(line: str) -> int:
+    """Most pieces ``_split_line`` can cut a line into, counted without cutting it."""
+    if "|" in line or "\t" in line:
+        return line.count("|") + line.count("\t") + 1
+    return sum(1 for _ in _WS.finditer(line)) + 1
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, so a huge input is not copied into a list of lines."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
+def tokenize(
+    text: str, max_cells: int | None = None, deadline: float | None = None
+) -> tuple[list[Cell], int]:
+    """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells.
+
+    ``max_cells`` bounds the memory and the later stages' work: past it the document is refused
+    (``InputTooLargeError``). ``deadline`` (a ``time.perf_counter()`` value) bounds the time:
+    past it ``TimeBudgetError`` names the line reached.
+    """
     # Widths are normalized once for the whole text: numbers need it, labels get NFKC later.
     text = to_ascii_width(text.replace("\r\n", "\n").replace("\r", "\n"))
     # Imported here: segmenting glued lines needs the template vocabulary, which itself
@@ -169,9 +244,20 @@ def tokenize(text: str) -> tuple[list[Cell], int]:
 
     cells: list[Cell] = []
     gap = 0
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        glued = segment_line(line, number, gap)
+    number = 0
+    for number, line in enumerate(_lines(text), start=1):
+        if number % _CLOCK_EVERY == 0:
+            if deadline is not None and time.perf_counter() > deadline:
+                raise TimeBudgetError(f"line {number}: the time budget ran out while reading the text")
+            if max_cells is not None and len(cells) > max_cells:
+                raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+        if not line or line.isspace():
+            gap += 1  # what classify makes of an empty piece, without the work
+            continue
+        room = None if max_cells is None else max_cells - len(cells)
+        if room is not None and len(line) > room and _pieces_bound(line) > room:
+            raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+        glued = segment_line(line, number, gap, room)
         if glued:
             cells.extend(glued)
             gap = 0
@@ -186,18 +272,45 @@ def tokenize(text: str) -> tuple[list[Cell], int]:
             cells.append(cell)
             produced = True
             gap = 0
-    return cells, len(lines)
+    if max_cells is not None and len(cells) > max_cells:
+        raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+    return cells, number
 
 
-def normalize(data: bytes | str) -> Document:
-    """Decode (when given bytes) and tokenize one document."""
+def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:
+    """Decode (when given bytes) and tokenize one document; see ``tokenize`` for the bounds."""
     if isinstance(data, bytes):
         text, encoding = decode(data)
     else:
-        text, encoding = data, "str"
+        # Lone surrogates cannot come from decoding bytes, and OpenCC cannot encode them.
+        text, encoding = _SURROGATE.sub("\ufffd", data), "str"
     from tablerecon.readers.html import html_cells, looks_like_html  # needs Cell from here
 
     if looks_like_html(text):
-        return Document(cells=html_cells(text), encoding=encoding, line_count=text.count("\n") + 1, html=True)
-    cells, count = tokenize(text)
-    return Document(cells=cells, encoding=encoding, line_count=count)
+        cells = html_cells(text, max_cells, deadline)
+        doc = Document(cells=cells, encoding=encoding, line_count=text.count("\n") + 1, html=True)
+    else:
+        cells, count = tokenize(text, max_cells, deadline)
+        doc = Document(cells=cells, encoding=encoding, line_count=count)
+    doc.problems.extend(_overlong_numbers(doc.cells))
+    return doc
+
+
+def _overlong_numbers(cells: list[Cell]) -> list[str]:
+    """Cells of digits too long to be counts (``MAX_NUMBER_DIGITS``, or a glued run longer than
+    ``segment.MAX_RUN_CHARS``): read as text, they leave their row short, so the user is told."""
+    found: list[str] = []
+    for cell in cells:
+        if (
+            cell.kind is Kind.LABEL
+            and cell.text[:1] in "0123456789+-.,"
+            and _DIGITS_ONLY.fullmatch(cell.text)
+        ):
+            digits = sum(1 for _ in _DIGIT.finditer(cell.text))
+            if digits > MAX_NUMBER_DIGITS:
+                found.append(
+                    f"line {cell.line}: {digits} digits in one cell, too many for a count; read as text"
+                )
+    if len(found) > _MAX_LISTED:
+        found[_MAX_LISTED:] = [f"{len(found) - _MAX_LISTED} more cells with too many digits"]
+    return found

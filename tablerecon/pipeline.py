@@ -1,27 +1,47 @@
-"""The public entry points: normalize -> find -> match -> solve -> emit, in that order."""
+"""The public entry points: normalize -> find -> match -> solve -> emit, in that order.
+
+Hostile input is bounded here: the size is refused before reading (``Limits.max_bytes``), the
+cell stream before searching it (``max_cells``), a region that runs on is cut (``max_region_cells``),
+and the clock is read while reading the text and between table regions and tables
+(``max_seconds``); a budget that runs out keeps the tables finished and says, in
+``Report.errors``, what was not done.
+"""
 
 from __future__ import annotations
 
+import errno
+import math
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
+import re
+import stat
+import time
+from dataclasses import dataclass, field, replace
 
 from tablerecon.emit import build_table
-from tablerecon.errors import InputTooLargeError, TableReconError
-from tablerecon.find import find_regions
+from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
+from tablerecon.find import Region, find_regions
 from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
-from tablerecon.normalize import Document, normalize
+from tablerecon.normalize import Cell, Document, Kind, normalize
 from tablerecon.solve import SolveLimits, solve_table, writes_every_cell
 from tablerecon.templates import expand_identities
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Bounds that keep one document from taking unbounded time or memory."""
+    """Bounds that keep one document from taking unbounded time or memory. Real reports hold a
+    few hundred cells and take well under a second; the defaults are far above that."""
 
+    #: Input size refused before it is read (characters for ``extract_text``).
     max_bytes: int = 20_000_000
     solve: SolveLimits = field(default_factory=SolveLimits)
+    #: Cells one document may hold; more is refused (``InputTooLargeError``).
+    max_cells: int = 200_000
+    #: Cells one table region may hold; a region running on past it is cut, and the cut reported.
+    max_region_cells: int = 5_000
+    #: Seconds one document may take; past it the tables finished are kept and ``Report.errors``
+    #: names what was not done. Checked between steps, so it can be overrun by one step's bound.
+    max_seconds: float = 60.0
 
 
 def extract_text(
@@ -34,8 +54,10 @@ def extract_text(
     """
     limits = limits or Limits()
     if len(text) > limits.max_bytes:
-        raise InputTooLargeError(f"{source}: {len(text)} characters exceeds the limit of {limits.max_bytes}")
-    return _extract(normalize(text), source, limits, explain)
+        raise InputTooLargeError(
+            f"{source}: {len(text)} characters exceed the limit of {limits.max_bytes} (Limits.max_bytes)"
+        )
+    return _read_and_extract(text, source, limits, explain)
 
 
 def extract_bytes(
@@ -44,32 +66,125 @@ def extract_bytes(
     """Reconstruct every standard table in raw bytes (UTF-8, UTF-16 with BOM or GB18030)."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
-        raise InputTooLargeError(f"{source}: {len(data)} bytes exceeds the limit of {limits.max_bytes}")
-    try:
-        doc = normalize(data)
-    except TableReconError as exc:
-        raise type(exc)(f"{source}: {exc}") from exc
-    return _extract(doc, source, limits, explain)
+        raise InputTooLargeError(
+            f"{source}: {len(data)} bytes exceed the limit of {limits.max_bytes} (Limits.max_bytes)"
+        )
+    return _read_and_extract(data, source, limits, explain)
 
 
 def extract_file(
     path: str | os.PathLike[str], limits: Limits | None = None, *, explain: bool = False
 ) -> Report:
-    """Reconstruct every standard table in one file; the file is refused if over the size limit."""
+    """Reconstruct every standard table in one file; the file is refused if over the size limit.
+
+    A file that cannot be read raises ``UnreadableInputError`` (also an ``OSError``); one over
+    ``Limits.max_bytes``, ``InputTooLargeError``, before more than the limit is read, whatever
+    the file is (a device or a pipe that never ends included).
+    """
     limits = limits or Limits()
-    p = Path(path)
-    size = p.stat().st_size
-    if size > limits.max_bytes:
-        raise InputTooLargeError(f"{path}: {size} bytes exceeds the limit of {limits.max_bytes}")
-    return extract_bytes(p.read_bytes(), source=str(path), limits=limits, explain=explain)
+    data = _read_file(path, limits.max_bytes)
+    return extract_bytes(data, source=str(path), limits=limits, explain=explain)
 
 
-def _extract(doc: Document, source: str, limits: Limits, explain: bool = False) -> Report:
+def _read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of the file; a FIFO without a writer reads as empty, not as a hang."""
+    try:
+        # Non-blocking open: opening a FIFO would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise InputTooLargeError(
+                    f"{path}: {info.st_size} bytes exceed the limit of {max_bytes} (Limits.max_bytes)"
+                )
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(f.fileno(), True)
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        err = UnreadableInputError(f"{path}: cannot read: {exc.strerror or exc}")
+        err.errno, err.strerror, err.filename = exc.errno, exc.strerror, os.fspath(path)
+        raise err from exc
+    if len(data) > max_bytes:
+        raise InputTooLargeError(f"{path}: more than {max_bytes} bytes (Limits.max_bytes); not read further")
+    return data
+
+
+def _read_and_extract(data: bytes | str, source: str, limits: Limits, explain: bool) -> Report:
+    """Normalize within the budgets, then extract; errors name the source."""
+    deadline = time.perf_counter() + limits.max_seconds
+    try:
+        doc = normalize(data, limits.max_cells, deadline)
+    except TimeBudgetError as exc:
+        report = Report(source=source, encoding="unknown")
+        report.errors.append(f"{exc} (Limits.max_seconds = {limits.max_seconds:g}); no table was read")
+        return report
+    except TableReconError as exc:
+        raise type(exc)(f"{source}: {exc}") from exc
+    return _extract(doc, source, limits, explain, deadline)
+
+
+#: Most placements of one glued row the solver may be asked to enumerate. It builds them all before
+#: comparing their count with its own bound, so a wide table (header cells no template knows) and
+#: a long run would cost gigabytes; real tables need at most C(15, 7) = 6435.
+MAX_GLUED_PLACEMENTS = 1_000_000
+_RUN_VALUE = re.compile(r"[\d/—－–-]")
+
+
+def _too_wide(ev: TableEvidence) -> bool:
+    """Whether some glued row of the table could be placed in more than ``MAX_GLUED_PLACEMENTS``
+    ways: each digit or mark of a run may be a value of its own, and the solver enumerates every
+    choice of columns for every count of values up to that."""
+    n = len(ev.columns)
+    for row in ev.rows:
+        if not any(c.kind is Kind.RUN for c in row.cells):
+            continue
+        values = sum(len(_RUN_VALUE.findall(c.text)) if c.kind is Kind.RUN else 1 for c in row.cells)
+        if math.comb(n, min(values, n // 2)) > MAX_GLUED_PLACEMENTS:
+            return True
+    return False
+
+
+def _out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() > deadline
+
+
+def _bounded_regions(regions: list[Region], limit: int, report: Report, cells: list[Cell]) -> list[Region]:
+    """Regions cut to ``limit`` cells: a real table holds a few hundred, and matching a region
+    costs time in proportion to its length."""
+    out: list[Region] = []
+    for region in regions:
+        if region.end - region.start > limit:
+            report.errors.append(
+                f"{region.table}: the table at line {cells[region.anchor].line} runs on for "
+                f"{region.end - region.start} cells; only the first {limit} were read "
+                "(Limits.max_region_cells)"
+            )
+            region = replace(region, end=region.start + limit, at_document_end=False)
+        out.append(region)
+    return out
+
+
+def _extract(
+    doc: Document, source: str, limits: Limits, explain: bool = False, deadline: float | None = None
+) -> Report:
     report = Report(source=source, encoding=doc.encoding)
-    regions = find_regions(doc.cells)
-    matched = [match_variants(doc.cells, region) for region in regions]
+    report.errors.extend(doc.problems)
+    budget = f"the time budget ({limits.max_seconds:g} s, Limits.max_seconds) ran out"
+    regions = _bounded_regions(find_regions(doc.cells), limits.max_region_cells, report, doc.cells)
+    matched: list[list[TableEvidence]] = []
+    for k, region in enumerate(regions):
+        if _out_of_time(deadline):
+            report.errors.append(
+                f"{budget} after {k} of {len(regions)} table regions; the rest were not read"
+            )
+            regions = regions[:k]
+            break
+        matched.append(match_variants(doc.cells, region))
     fmt = document_format(matched)
     chosen: dict[str, TableEvidence] = {}
+    copies: dict[str, int] = {}
     for region, variants in zip(regions, matched, strict=True):
         ev = choose_variant(variants, fmt)
         if ev is None:
@@ -81,19 +196,38 @@ def _extract(doc: Document, source: str, limits: Limits, explain: bool = False) 
             continue
         other = chosen.get(ev.spec.table)
         if other is not None:
-            kept = other if other.score >= ev.score else ev
-            report.errors.append(
-                f"{ev.spec.table}: the document holds this table twice; the better match "
-                f"(line {_first_line(kept)}) is kept"
-            )
-            ev = kept
+            copies[ev.spec.table] = copies.get(ev.spec.table, 1) + 1
+            ev = other if other.score >= ev.score else ev
         chosen[ev.spec.table] = ev
+    for table, count in copies.items():  # one line per table, however often it repeats
+        times = "twice" if count == 2 else f"{count} times"
+        best = "better" if count == 2 else "best"
+        report.errors.append(
+            f"{table}: the document holds this table {times}; the {best} match "
+            f"(line {_first_line(chosen[table])}) is kept"
+        )
     full = writes_every_cell([(ev.rows, len(ev.columns)) for ev in chosen.values()])
-    for ev in sorted(chosen.values(), key=_first_line):
+    ordered = sorted(chosen.values(), key=_first_line)
+    for k, ev in enumerate(ordered):
+        left = float("inf") if deadline is None else deadline - time.perf_counter()
+        if left <= 0:
+            names = ", ".join(e.spec.table for e in ordered[k:])
+            report.errors.append(f"{budget}; tables not solved: {names}")
+            break
+        if _too_wide(ev):
+            report.errors.append(
+                f"{ev.spec.table}: a glued row could be placed in more than {MAX_GLUED_PLACEMENTS} ways "
+                f"across {len(ev.columns)} columns; the table was not solved"
+            )
+            continue
+        # The last tables get what is left of the budget, not their full bound.
+        solve_limits = (
+            limits.solve if left >= limits.solve.max_seconds else replace(limits.solve, max_seconds=left)
+        )
         keys = [r.key for r in ev.rows]
         equations = expand_identities(ev.spec, keys, ev.columns)
         solution = solve_table(
-            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", limits.solve, explain, full
+            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", solve_limits, explain, full
         )
         report.tables.append(build_table(ev, solution, equations, html=doc.html))
     return report

@@ -11,20 +11,33 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 from opencc import OpenCC
 
+from tablerecon.errors import InputTooLargeError
 from tablerecon.normalize import PINYIN, Cell, Kind, normalize_label
 from tablerecon.templates import all_tables
 
 _T2S = OpenCC("t2s")
 # Digits, separators, signs, decimal points and the units cells carry: a run of glued values.
-# Placeholders (/ - —) stand for blank cells inside a run.
-_RUN = re.compile(r"^(?:[\d\s.+\-,/—－–]|万元|元)*[\d/—－–](?:[\d\s.+\-,/—－–]|万元|元)*$")
-# Unknown text followed by its row's values: 其他主动公开文件(…)1010158.
-_TRAILING_RUN = re.compile(r"^(.*?[^\d\s.+\-,/—－–])((?:[\d\s.+\-,/—－–]|万元|元)*\d(?:[\d\s.,]|万元|元)*)$")
+# Placeholders (/ - —) stand for blank cells inside a run. A run is made of these tokens only and
+# holds a digit or a placeholder. (Written as one pattern, ``x*[mark]x*``, the test backtracks
+# cubically on a long piece that is not a run; tokens and mark are tested apart instead.)
+_RUN_TOKENS = re.compile(r"(?:[\d\s.+\-,/—－–]|万元|元)*")
+_RUN_MARK = re.compile(r"[\d/—－–]")
+# The same tokens read backwards, to find where the run that ends a piece starts.
+_REVERSED_RUN_TOKENS = re.compile(r"(?:[\d\s.+\-,/—－–]|元万|元)*")
+_DIGIT = re.compile(r"\d")
+_SIGN_OR_MARK = re.compile(r"[+\-/—－–]")
+_UNIT = re.compile(r"[元万]")
+#: Longest run of glued values kept as one ``RUN`` cell. Real rows run to about 30 characters
+#: (15 columns of small counts); a longer run is no table row, and the ways to split it grow
+#: with its length, so it is read as text (and ``normalize`` reports it).
+MAX_RUN_CHARS = 256
 #: A line is glued when this many known labels touch a digit or another known label.
 GLUED_MIN_JOINS = 3
 
@@ -58,42 +71,80 @@ def _prepare(line: str) -> str:
     return text.replace("“", '"').replace("”", '"')
 
 
-def _compact(text: str) -> tuple[str, list[int]]:
-    """Characters of the prepared line without whitespace, and where each came from."""
-    chars: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        if not ch.isspace():
-            chars.append(ch)
-            where.append(i)
-    return "".join(chars), where
+_WS = re.compile(r"\s+")
+_BRACKET = re.compile(r"[()]")
+
+
+def _compact(text: str) -> tuple[str, array[int]]:
+    """Characters of the prepared line without whitespace, and where each came from (an array:
+    a list of int objects would cost some 40 bytes a character on a huge line)."""
+    where = array("q")
+    pos = 0
+    for m in _WS.finditer(text):
+        where.extend(range(pos, m.start()))
+        pos = m.end()
+    where.extend(range(pos, len(text)))
+    return _WS.sub("", text), where
 
 
 def _outside_notes(compact: str, matches: list[re.Match[str]]) -> list[re.Match[str]]:
     """Known labels quoted inside an unknown label's bracketed note (…除规范性文件以外…) are part
     of that label, not cells of their own."""
-    inside = [False] * (len(compact) + 1)
+    inside = bytearray(len(compact) + 1)
     opened: list[int] = []
-    for i, ch in enumerate(compact):
+    for bracket in _BRACKET.finditer(compact):
+        i, ch = bracket.start(), bracket.group()
         if ch == "(":
             opened.append(i)
-        elif ch == ")" and opened:
+        elif opened:
             start = opened.pop()
             if not opened:  # only closed brackets hold a note; a cut-off one (单位: …) does not
-                inside[start + 1 : i] = [True] * (i - start - 1)
+                inside[start + 1 : i] = b"\x01" * (i - start - 1)
     return [m for m in matches if not inside[m.start()]]
 
 
-def segment_line(line: str, number: int, gap: int) -> list[Cell] | None:
-    """Cells of a glued line, or None when the line is not glued table text."""
+def is_run(piece: str) -> bool:
+    """Whether a stripped piece is a run of glued values (digits, separators, units, marks)."""
+    return _RUN_TOKENS.fullmatch(piece) is not None and _RUN_MARK.search(piece) is not None
+
+
+def trailing_run(piece: str) -> tuple[str, str] | None:
+    """``(label, run)`` of unknown text followed by its row's values (其他主动公开文件(…)1010158):
+    the label ends with a character that is no digit, separator or mark and is as short as it can
+    be; the run holds a digit after its last sign or placeholder. None when the piece does not end
+    so. Linear time: the run's start is found on the reversed piece."""
+    start = len(piece) - _REVERSED_RUN_TOKENS.match(piece[::-1]).end()  # type: ignore[union-attr]
+    last_digit = last_mark = -1
+    for m in _DIGIT.finditer(piece, start):
+        last_digit = m.start()
+    for m in _SIGN_OR_MARK.finditer(piece, start):
+        last_mark = m.start()
+    if last_digit < 0 or last_mark > last_digit:
+        return None
+    if start == 0:  # all run tokens: the label can only end with a unit's 元 or 万
+        unit = _UNIT.search(piece, 0, last_digit)
+        if unit is None:
+            return None
+        start = unit.end()
+    return piece[:start], piece[start:]
+
+
+def segment_line(line: str, number: int, gap: int, max_cells: int | None = None) -> list[Cell] | None:
+    """Cells of a glued line, or None when the line is not glued table text. More than
+    ``max_cells`` labels on the line raise ``InputTooLargeError`` before the cells are made."""
     if len(line) < 24:
         return None
     # Cheap test first: prose rarely holds three known labels, glued tables always do.
     spaced = _prepare(line)
-    if len(_pattern().findall(spaced)) < GLUED_MIN_JOINS:
+    if sum(1 for _ in islice(_pattern().finditer(spaced), GLUED_MIN_JOINS)) < GLUED_MIN_JOINS:
         return None
     compact, where = _compact(spaced)
-    matches = _outside_notes(compact, list(_pattern().finditer(compact)))
+    found: list[re.Match[str]] = []
+    for m in _pattern().finditer(compact):
+        found.append(m)
+        if max_cells is not None and len(found) > max_cells:
+            raise InputTooLargeError(f"line {number}: more than {max_cells} cells on one line")
+    matches = _outside_notes(compact, found)
     joins = sum(
         1
         for k, m in enumerate(matches)
@@ -118,10 +169,12 @@ def segment_line(line: str, number: int, gap: int) -> list[Cell] | None:
         piece = spaced[lo:hi].strip()
         if not piece:
             return
-        tail = _TRAILING_RUN.match(piece)
-        label, run = (tail.group(1), tail.group(2)) if tail else (piece, "")
-        if _RUN.match(piece):
+        tail = trailing_run(piece)
+        label, run = tail if tail else (piece, "")
+        if is_run(piece):
             label, run = "", piece
+        if len(run) > MAX_RUN_CHARS:
+            label, run = piece, ""
         if label:
             cells.append(
                 Cell(Kind.LABEL, normalize_label(label), number, gap if not cells else 0, bool(cells))

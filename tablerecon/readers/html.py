@@ -19,18 +19,23 @@ earlier, on long Word-generated attribute lists.
 
 Hostile input: lxml's HTML parser recovers from any markup, never reads the network or external
 entities, and caps nesting depth; spans are clamped and resolved grids have a cell budget, so a
-few bytes of ``rowspan``/``colspan`` cannot allocate gigabytes. Input size is the caller's concern.
+few bytes of ``rowspan``/``colspan`` cannot allocate gigabytes. Input size is the caller's concern,
+but ``html_cells`` takes the caller's bounds: a page with more than ``MAX_TAGS`` tags is refused
+before it is parsed (the tree would cost a few hundred bytes a tag), one with more than
+``max_cells`` cells once it has made them, and the walk reads the clock against a ``deadline``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
+from tablerecon.errors import InputTooLargeError, TimeBudgetError
 from tablerecon.normalize import Cell, classify
 
 #: Largest colspan honoured (the HTML standard's limit); larger values are clamped.
@@ -43,6 +48,11 @@ MAX_GRID_CELLS = 1_000_000
 MAX_TABLE_NESTING = 16
 #: How much of the input ``looks_like_html`` inspects.
 SNIFF_CHARS = 8192
+#: Most ``<`` a page given to ``html_cells`` may hold: an upper bound on its elements, counted
+#: before parsing. Real report pages hold some tens of thousands.
+MAX_TAGS = 1_000_000
+#: Elements walked between two looks at the clock.
+_CLOCK_EVERY = 4096
 
 # libxml2 stores line numbers in 16 bits: at this value the real line is unknown (>= it).
 _LINE_CLAMP = 65535
@@ -78,9 +88,22 @@ def looks_like_html(text: str) -> bool:
     return _HTML_MARK.search(text, 0, SNIFF_CHARS) is not None
 
 
-def html_cells(text: str) -> list[Cell]:
-    """The cell stream of an HTML page, in the shape ``normalize.tokenize`` gives for text."""
-    return read_html(text)[0]
+def html_cells(text: str, max_cells: int | None = None, deadline: float | None = None) -> list[Cell]:
+    """The cell stream of an HTML page, in the shape ``normalize.tokenize`` gives for text.
+
+    Past ``max_cells`` cells (or ``MAX_TAGS`` tags) ``InputTooLargeError``; past ``deadline`` (a
+    ``time.perf_counter()`` value) ``TimeBudgetError``, naming the line reached.
+    """
+    if max_cells is not None and (tags := text.count("<")) > MAX_TAGS:
+        raise InputTooLargeError(f"{tags} tags exceed the limit of {MAX_TAGS} for an HTML page")
+    source = text.replace("\r\n", "\n").replace("\r", "\n")
+    root = _parse(source)
+    if root is None:
+        return []
+    reader = _Reader(source, max_cells, deadline)
+    reader.flow(root, depth=0)
+    reader.flush()
+    return reader.cells
 
 
 def html_tables(text: str) -> list[list[list[str]]]:
@@ -161,8 +184,11 @@ class _Slot:
 class _Reader:
     """Walks a parsed page once, emitting cells and collecting each table's rows."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, max_cells: int | None = None, deadline: float | None = None) -> None:
         self.source = source
+        self.max_cells = max_cells
+        self.deadline = deadline
+        self.walked = 0
         self.starts = [0, *(m.end() for m in re.finditer("\n", source))]
         self.cells: list[Cell] = []
         self.tables: list[list[list[_Slot]]] = []
@@ -242,6 +268,8 @@ class _Reader:
         cell = classify(piece, line, self.gap, same_line)
         if cell is None:
             return False
+        if self.max_cells is not None and len(self.cells) >= self.max_cells:
+            raise InputTooLargeError(f"line {line}: more than {self.max_cells} cells (Limits.max_cells)")
         self.cells.append(cell)
         self.gap = 0
         return True
@@ -255,6 +283,7 @@ class _Reader:
         stack: list[tuple[bool, etree._Element]] = [(False, child) for child in reversed(container)]
         while stack:
             leaving, element = stack.pop()
+            self._tick(element)
             tag = _tag(element)
             if leaving:
                 if tag in _BLOCK:
@@ -279,6 +308,17 @@ class _Reader:
             stack.append((True, element))
             stack.extend((False, child) for child in reversed(element))
 
+    def _tick(self, element: etree._Element) -> None:
+        """Every ``_CLOCK_EVERY`` elements, check the deadline."""
+        self.walked += 1
+        if (
+            self.deadline is not None
+            and self.walked % _CLOCK_EVERY == 0
+            and time.perf_counter() > self.deadline
+        ):
+            line = _sourceline(element) or self._line_at(self._cursor)
+            raise TimeBudgetError(f"line {line}: the time budget ran out while reading the page")
+
     # -- tables -----------------------------------------------------------------------------------
 
     def table(self, table: etree._Element, depth: int) -> None:
@@ -298,6 +338,7 @@ class _Reader:
         lines: list[int | None] = []
         layouts: list[bool] = []
         for td in tds:
+            self._tick(td)
             layout = depth < MAX_TABLE_NESTING and _contains_table(td)
             text, line = self._cell_text(td, skip_tables=layout)
             rowspan = _span(td.get("rowspan"), MAX_ROWSPAN)
