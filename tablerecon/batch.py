@@ -11,7 +11,7 @@ Dataset schema (the same columns in DuckDB tables and in Parquet files)::
       path           VARCHAR  path as walked (INPUT_DIR joined with the relative path)
       template_year  VARCHAR  '2019' / '2021' from the matched template ids, 'mixed', or NULL
       report_year    INTEGER  year named in the report's title (…2019年…年度报告), or NULL
-      format         VARCHAR  input format: 'text' or 'html'
+      format         VARCHAR  input format: 'text' or 'html' (NULL when unreadable)
       style          VARCHAR  how the tables were flattened, as the engine read them:
                               'cell_per_line', 'row_per_line', 'glued', 'html', 'mixed'
                               (tables differ), or NULL when no table was read
@@ -32,7 +32,7 @@ Dataset schema (the same columns in DuckDB tables and in Parquet files)::
 A DuckDB dataset is one file with these three tables. A Parquet dataset is a directory of
 ``part-NNNNNN-<id>/`` directories, each holding ``documents.parquet``, ``cells.parquet`` and
 ``checks.parquet`` for one committed group of documents; read them with a glob such as
-``DATASET/*/cells.parquet``.
+``DATASET/part-*/cells.parquet`` (which leaves out the ``.tmp-*`` directory being written).
 
 Resuming: a document whose content hash is already in the dataset is skipped (an unreadable
 file, which has no hash, by its path), so re-running a killed batch does only the rest. A
@@ -64,7 +64,6 @@ from typing import Any, Literal, NamedTuple, Protocol
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from tablerecon.errors import TableReconError
 from tablerecon.models import Report
 from tablerecon.pipeline import Limits, extract_file
 
@@ -115,7 +114,7 @@ class DocResult:
     path: str
     template_year: str | None = None
     report_year: int | None = None
-    format: str = "text"
+    format: str | None = None
     style: str | None = None
     encoding: str | None = None
     n_bytes: int | None = None
@@ -256,10 +255,9 @@ def process_chunk(paths: Sequence[str], limits: Limits | None = None) -> Chunk:
 
 
 def _reason(exc: BaseException) -> str:
+    """The error column: the exception's class (DecodeError, InputTooLargeError...) and message."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}"
-    if isinstance(exc, TableReconError):
-        return f"{type(exc).__name__}: {exc}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
@@ -412,8 +410,9 @@ class DuckDBStore:
         try:
             self.con.begin()
             for name, table in tables.items():
+                cols = ", ".join(c for c, _, _ in _COLUMNS[name])
                 self.con.register("_incoming", table)
-                self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
+                self.con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming")
                 self.con.unregister("_incoming")
             self.con.commit()
         except duckdb.Error as exc:

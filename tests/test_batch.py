@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tablerecon.batch import Chunk, file_digest, process_chunk, process_file, run_batch
+from tablerecon.batch import Chunk, ParquetStore, file_digest, process_chunk, process_file, run_batch
 from tablerecon.cli import main
 from tablerecon.pipeline import Limits, extract_file
 from tablerecon.solve import SolveLimits
@@ -137,7 +137,7 @@ def duckdb_rows(path: Path) -> Rows:
 
 def parquet_rows(path: Path) -> Rows:
     con = duckdb.connect()
-    return read_rows(con, lambda name: f"read_parquet('{path}/*/{name}.parquet')")
+    return read_rows(con, lambda name: f"read_parquet('{path}/part-*/{name}.parquet')")
 
 
 def subset(rows: Rows, paths: set[str]) -> Rows:
@@ -341,8 +341,14 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys: pytest.Captur
     (tmp_path / "not.duckdb").write_text("not a database")
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "not.duckdb"), "--quiet"]) == 2
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "d"), "--scheduler", "tcp://x:1"]) == 2
+    held = ParquetStore(tmp_path / "held.parquet")  # another batch writing this dataset
+    try:
+        assert main(["batch", str(tmp_path), "--out", str(tmp_path / "held.parquet"), "--quiet"]) == 2
+    finally:
+        held.close()
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 4 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 5 and "Traceback" not in err
+    assert "another batch is writing this dataset" in err
 
 
 def test_process_file_never_raises(tmp_path: Path) -> None:
