@@ -15,7 +15,12 @@ can sit in any blank column of its slot), and raw assignments multiply across ro
 
 Where the engine's output depends on which optimal reading its search met first (the
 representative behind read/inferred statuses, ``lost_cells_forced`` and the rival comparison),
-every representative is tried and the engine must match one; such components are counted.
+every representative is tried and the engine must match one; such components are counted. So
+are provenance ties: one value matrix read with different cells inferred at the same cost.
+
+One rule is stated as intended rather than as coded: in glued tables that do not write every
+cell, splits cost nothing, and a lost value does not make a reading cheaper (solve.py subtracts
+one for a dropped lost cell even there, a negative cost).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -96,7 +101,6 @@ class Reference:
     solves: int
     use_hints: bool
     order_dependent: int = 0  # components whose expected output depends on the representative
-    notes: list[str] = field(default_factory=list)
 
 
 def engine_stopped(solution: Solution) -> str | None:

@@ -24,9 +24,16 @@ def _fmt(v: object) -> str:
 
 
 def polynomial_exponent(points: list[dict[str, Any]]) -> float | None:
-    """Least-squares slope of log(time) over log(size) on the points before any bound: the
-    degree of the polynomial the cost grows like."""
-    pts = [(math.log(p["size"]), math.log(p["seconds"])) for p in points if not p["bound"] and p["size"] > 0]
+    """Least-squares slope of log(time) over log(size) on the last four points before the first
+    bound: the degree of the polynomial the cost grows like once fixed overheads no longer
+    dominate (the smallest tables take about the same 1-3 ms whatever their size)."""
+    before: list[dict[str, Any]] = []
+    for p in points:
+        if p["bound"] and p["bound"] != "solutions":
+            break
+        if p["size"] > 0 and p["seconds"] > 0:
+            before.append(p)
+    pts = [(math.log(p["size"]), math.log(p["seconds"])) for p in before[-4:]]
     if len(pts) < 3:
         return None
     mx = sum(x for x, _ in pts) / len(pts)
@@ -117,14 +124,22 @@ def render_summary(data: dict[str, Any]) -> str:
     for sweep, points in scaling.items():
         exponent = polynomial_exponent(points)
         rows = [
-            [p["size"], p["seconds"] * 1000, p["candidates"], p["unknown"], p["bound"] or ""] for p in points
+            [
+                p["size"],
+                p["seconds"] * 1000,
+                p["candidates"],
+                1e6 * p["seconds"] / p["candidates"] if p["candidates"] else float("nan"),
+                p["unknown"],
+                p["bound"] or "",
+            ]
+            for p in points
         ]
         parts.append(
-            f"Scaling: {sweep} (time ~ size^{exponent:.2f} before the bound)\n"
+            f"Scaling: {sweep} (time ~ size^{exponent:.2f} just before the bound)\n"
             if exponent is not None
             else f"Scaling: {sweep}\n"
         )
-        parts[-1] += _table(["size", "ms", "candidates", "unknown cells", "bound"], rows)
+        parts[-1] += _table(["size", "ms", "candidates", "us/candidate", "unknown cells", "bound"], rows)
     known = {"end_to_end", "table_latency", "cpsat", "scaling", "machine"}
     for key, value in data.items():
         if key not in known and isinstance(value, dict):
@@ -143,6 +158,7 @@ def write_plot(data: dict[str, Any], path: Path) -> Path | None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
     except ImportError:
         return None
     n = len(scaling)
@@ -150,24 +166,36 @@ def write_plot(data: dict[str, Any], path: Path) -> Path | None:
     fig, axes = plt.subplots(
         math.ceil(n / cols), cols, figsize=(5 * cols, 4 * math.ceil(n / cols)), squeeze=False
     )
+    styles = {
+        "placements": ("x", "tab:red", "placements bound (SolveLimits.max_placements)"),
+        "nodes/time": ("X", "tab:purple", "nodes/time bound, noted"),
+        "time (no note)": ("s", "tab:orange", "time bound, no note"),
+        "solutions": ("^", "tab:green", "solutions cap (ambiguity)"),
+    }
     for ax, (sweep, points) in zip(axes.flat, scaling.items(), strict=False):
         xs = [p["size"] for p in points]
         ys = [p["seconds"] * 1000 for p in points]
-        ax.plot(xs, ys, "o-", color="tab:blue", label="solve_table")
-        hit = [(x, y) for x, y, p in zip(xs, ys, points, strict=True) if p["bound"]]
-        if hit:
-            ax.plot(
-                *zip(*hit, strict=True), "x", color="tab:red", markersize=10, mew=2, label="bound reached"
-            )
+        ax.plot(xs, ys, "o-", color="tab:blue", label="solve_table", zorder=1)
+        for bound, (marker, color, label) in styles.items():
+            hit = [(x, y) for x, y, p in zip(xs, ys, points, strict=True) if p["bound"] == bound]
+            if hit:
+                hx, hy = zip(*hit, strict=True)
+                ax.scatter(hx, hy, marker=marker, color=color, s=90, label=label, zorder=2)
+        max_ms = 1000 * points[0].get("max_seconds", 2.0)
+        ax.axhline(max_ms, color="grey", linestyle=":", linewidth=1)
         exponent = polynomial_exponent(points)
-        title = sweep if exponent is None else f"{sweep}  (~size^{exponent:.1f})"
+        title = sweep if exponent is None else f"{sweep}\n(~size^{exponent:.1f} before the bound)"
         ax.set_title(title, fontsize=9)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks(sorted(set(xs)))
+        ax.tick_params(axis="x", labelsize=7)
         ax.set_xlabel(points[0].get("axis", "size"))
-        ax.set_ylabel("ms per table")
+        ax.set_ylabel("ms per table (dotted: max_seconds)")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     fig.suptitle("tablerecon solver: time per table as tables grow (SolveLimits defaults)")

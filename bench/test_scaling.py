@@ -83,7 +83,7 @@ def _bound(solution: Solution, seconds: float, max_seconds: float) -> str:
         return "nodes/time"
     if "assignments fit equally well" in text:
         return "solutions"
-    if seconds >= 0.9 * max_seconds:
+    if seconds >= 0.98 * max_seconds:
         return "time (no note)"
     return ""
 
@@ -126,6 +126,7 @@ def test_scaling(
         "wrong": wrong,
         "ambiguous": solution.ambiguous,
         "bound": _bound(solution, seconds, table.limits.max_seconds),
+        "max_seconds": table.limits.max_seconds,
         "notes": solution.notes[:3],
     }
     benchmark.extra_info.update(info)
