@@ -143,9 +143,17 @@ def to_ascii_width(text: str) -> str:
     return text.translate(_WIDTH_MAP)
 
 
-@lru_cache(maxsize=65536)
+#: Labels longer than this are normalized without the cache: real labels are short and repeat,
+#: long text (prose, junk) does not, and a cache of it would keep megabytes alive across documents.
+_CACHED_LABEL_CHARS = 256
+
+
 def normalize_label(text: str) -> str:
     """Canonical label text: simplified characters, no pinyin, NFKC, no whitespace."""
+    return _normalize_label(text) if len(text) > _CACHED_LABEL_CHARS else _cached_label(text)
+
+
+def _normalize_label(text: str) -> str:
     text = PINYIN.sub("", to_ascii_width(text))
     simplified = _T2S.convert(text)
     if simplified != text:
@@ -153,6 +161,9 @@ def normalize_label(text: str) -> str:
             simplified = simplified.replace(old, new)
     text = unicodedata.normalize("NFKC", simplified)
     return _WS.sub("", text).replace("“", '"').replace("”", '"')
+
+
+_cached_label = lru_cache(maxsize=65536)(_normalize_label)
 
 
 def parse_number(text: str) -> float | None:
