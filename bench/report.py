@@ -84,6 +84,15 @@ def render_summary(data: dict[str, Any]) -> str:
                 ],
             )
         )
+        by_style = data.get("table_latency_by_style", {})
+        if by_style:
+            parts[-1] += "\n" + _table(
+                ["style", "tables", "p50", "p90", "p99", "max", "tables > 5 ms"],
+                [
+                    [k, v["tables"], v["p50_ms"], v["p90_ms"], v["p99_ms"], v["max_ms"], v["over_5ms"]]
+                    for k, v in by_style.items()
+                ],
+            )
         slow = latency.get("slowest", [])
         if slow:
             parts.append("Slowest tables\n" + _table(["ms", "table"], [[s["ms"], s["table"]] for s in slow]))
@@ -140,7 +149,7 @@ def render_summary(data: dict[str, Any]) -> str:
             else f"Scaling: {sweep}\n"
         )
         parts[-1] += _table(["size", "ms", "candidates", "us/candidate", "unknown cells", "bound"], rows)
-    known = {"end_to_end", "table_latency", "cpsat", "scaling", "machine"}
+    known = {"end_to_end", "table_latency", "table_latency_by_style", "cpsat", "scaling", "machine"}
     for key, value in data.items():
         if key not in known and isinstance(value, dict):
             parts.append(f"{key}\n" + _table(list(value), [list(value.values())]))
