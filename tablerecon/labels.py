@@ -19,15 +19,22 @@ _NOTE = re.compile(r"(?<!^)\([^()]*\)|\([^()]{6,}\)")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、．])")
 _SENTENCE = re.compile(r"[。；;]")
 
+#: Labels longer than this are prose or junk: scored, never cached (a worker reads millions).
+_CACHED_LABEL_CHARS = 120
 #: Minimum score for a label to be taken as a template row or column.
 MATCH_THRESHOLD = 72.0
 
 
-@lru_cache(maxsize=65536)
 def strip_notes(label: str) -> str:
     """The label without bracketed notes (but keeping a leading ordinal like ``(一)``)."""
-    out = _NOTE.sub("", label)
-    return out or label
+    if len(label) > _CACHED_LABEL_CHARS:
+        return _NOTE.sub("", label) or label
+    return _cached_strip_notes(label)
+
+
+@lru_cache(maxsize=65536)
+def _cached_strip_notes(label: str) -> str:
+    return _NOTE.sub("", label) or label
 
 
 @lru_cache(maxsize=65536)
@@ -36,8 +43,19 @@ def template_text(label: str) -> str:
     return normalize_label(label)
 
 
-@lru_cache(maxsize=262144)
 def score(found: str, expected: str) -> float:
+    """Similarity (0-100) of a label found in a document and a template label."""
+    if len(found) > _CACHED_LABEL_CHARS:
+        return _score(found, expected)
+    return _cached_score(found, expected)
+
+
+@lru_cache(maxsize=262144)
+def _cached_score(found: str, expected: str) -> float:
+    return _score(found, expected)
+
+
+def _score(found: str, expected: str) -> float:
     """Similarity (0-100) of a label found in a document and a template label."""
     exp = template_text(expected)
     best = fuzz.ratio(found, exp)

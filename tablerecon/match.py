@@ -67,6 +67,8 @@ _BEST_ROW_CACHE_SIZE = 200_000
 
 def _best_row(text: str, rows: tuple[RowSpec, ...], start: int) -> tuple[int, float]:
     """Index and score of the template row (at or after ``start``) best matching ``text``."""
+    if len(text) > 120:  # prose: matched, not remembered
+        return _best_row_uncached(text, rows, start)
     key = (text, id(rows), start)
     hit = _BEST_ROW_CACHE.get(key)
     if hit is None:
@@ -266,7 +268,8 @@ def _match_one(
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
-    index_of = {id(c): k for k, c in enumerate(cells)}
+    # Only the region's cells and the one after it are ever looked up.
+    index_of = {id(cells[k]): k for k in range(region.start, min(end + 1, len(cells)))}
     _assign_gaps(ordered, cells, index_of)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]

@@ -158,7 +158,9 @@ def run_splits(
     chunks = [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
     out: list[tuple[float, ...]] = []
     steps = [0]
-    remaining = [sum(len(c) for c in chunks[i:]) for i in range(len(chunks) + 1)]
+    remaining = [0] * (len(chunks) + 1)  # characters left from each chunk on (suffix sums)
+    for i in range(len(chunks) - 1, -1, -1):
+        remaining[i] = remaining[i + 1] + len(chunks[i])
 
     def walk(ci: int, start: int, acc: tuple[float, ...]) -> bool:
         steps[0] += 1
@@ -273,11 +275,11 @@ def _glued_candidates(
     width = max((len(s[0]) for s in sequences), default=0)
     for values, source in sequences:
         k = len(values)
-        combos = _combos(n_cols, k)
-        if combos.shape[0] > budget:
+        if math.comb(n_cols, k) > budget:  # checked before the placements are built
             bounded = True
             omitted_cost = n_cols - k if fills_every_cell else 0
             break
+        combos = _combos(n_cols, k)
         budget -= combos.shape[0]
         vec = np.zeros((combos.shape[0], n_cols))
         if k:

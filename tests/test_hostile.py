@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from tablerecon import DecodeError, InputTooLargeError, Limits, TableReconError, extract_bytes, extract_text
 from tablerecon.cli import main
 from tablerecon.errors import TimeBudgetError, UnreadableInputError
-from tablerecon.labels import score
+from tablerecon.labels import _cached_score
 from tablerecon.models import Report
 from tablerecon.normalize import _cached_label, _split_line, _trailing_numbers, normalize
 from tablerecon.pipeline import extract_file
@@ -109,7 +109,7 @@ def test_glued_piece_that_is_no_run_is_linear() -> None:
 
 def test_overlong_glued_run_is_text_and_said() -> None:
     """Hang: a glued run of 50,000 space-separated digits reached the solver's run_splits, whose
-    set-up is quadratic in the number of chunks (see the xfail below). Runs longer than
+    set-up is quadratic in the number of chunks. Runs longer than
     ``segment.MAX_RUN_CHARS`` are no table row: read as text, and reported with their line."""
     report = timed(lambda: extract_text(GLUED_HEAD + "1 " * 50_000 + GLUED_TAIL, limits=FAST))
     assert isinstance(report, Report)
@@ -148,7 +148,7 @@ def test_wide_glued_table_is_refused_not_enumerated() -> None:
     """Hang and memory blow-up: with 63 columns, a glued row of 5 values took 16 s (the solver
     built all C(63, 5) = 7 million placements before comparing with its bound of 20,000), and 8
     values raised MemoryError (C(63, 8) = 3.9e9). The pipeline now declines such a table and says
-    so; the solver's own fix is the xfail below."""
+    so."""
     report = timed(lambda: extract_text(wide_glued_table(8), limits=FAST))
     assert isinstance(report, Report) and report.tables == []
     assert report.errors == [
@@ -157,9 +157,8 @@ def test_wide_glued_table_is_refused_not_enumerated() -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="solve._glued_candidates builds C(columns, values) before its bound")
 def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
-    """Memory blow-up in solve.py (not fixed here): ``_glued_candidates`` calls
+    """Memory blow-up in solve.py: ``_glued_candidates`` calls
     ``_combos(n_cols, k)`` and only then compares its size with ``max_placements``; this row (8
     values, 63 columns) needs 3.9e9 tuples. Run in a child limited to 768 MB, for the machine's sake."""
     code = (
@@ -180,9 +179,8 @@ def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
         pytest.fail("solve_table on one wide glued row ran past 10 s")
 
 
-@pytest.mark.xfail(strict=True, reason="solve.run_splits: `remaining` is built in O(chunks^2)")
 def test_run_splits_is_linear_in_chunks() -> None:
-    """Hang in solve.py (not fixed here): ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
+    """Hang in solve.py: ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
     tail of its chunk list: 8,000 chunks take 1.3 s, 100,000 some minutes. Public input reaches it
     no more (segment reads runs over 256 characters as text), but any caller of the solver can."""
     code = "from tablerecon.solve import run_splits; run_splits('1 ' * 100_000, 7, 20_000)"
@@ -192,11 +190,10 @@ def test_run_splits_is_linear_in_chunks() -> None:
         pytest.fail("run_splits on 100,000 chunks ran past 8 s")
 
 
-@pytest.mark.xfail(strict=True, reason="match._match_one indexes every cell of the document per region")
 def test_many_regions_match_in_linear_time() -> None:
-    """Hang in match.py (not fixed here): ``_match_one`` builds ``{id(c): k for c in cells}`` over
+    """Hang in match.py: ``_match_one`` builds ``{id(c): k for c in cells}`` over
     the whole document for each region and variant, so 3,000 copies of a 第二十条 table cost
-    3,000 x 2 x 12,000 steps; 20,000 copies ran past ten minutes. The pipeline's time budget now
+    3,000 x 2 x 12,000 steps; 20,000 copies ran past ten minutes. Regions now index only their own cells.
     stops it with an error; this test fails while the budget is what stops it."""
     text = "\n".join(f"{ACTIVE_CAPTION}\n信息内容\n规章\n{i}" for i in range(3000))
     report = report_of(lambda: extract_text(text, limits=Limits(max_seconds=3.0)))
@@ -218,15 +215,14 @@ def test_long_labels_are_not_cached() -> None:
     assert _cached_label.cache_info().currsize - before < 10
 
 
-@pytest.mark.xfail(strict=True, reason="labels.score caches every (label, template label) pair of any length")
 def test_scores_of_long_labels_are_not_cached() -> None:
-    """Memory growth in labels.py (not fixed here): ``score`` is an lru_cache of 262,144 entries
+    """Memory growth in labels.py: ``score`` is an lru_cache of 262,144 entries
     keyed by the label read, so it keeps some 64 entries for each long label of every document a
     worker reads; 100 labels of 300 characters add 6,400 entries that no later document uses."""
     extract_text(SEED)
-    before = score.cache_info().currsize
+    before = _cached_score.cache_info().currsize
     report_of(lambda: extract_text(long_labels("宽"), limits=FAST))
-    assert score.cache_info().currsize - before < 100
+    assert _cached_score.cache_info().currsize - before < 100
 
 
 # -- the linear rewrites agree with the patterns they replace ----------------------------------
