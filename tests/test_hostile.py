@@ -193,8 +193,8 @@ def test_run_splits_is_linear_in_chunks() -> None:
 def test_many_regions_match_in_linear_time() -> None:
     """Hang in match.py: ``_match_one`` builds ``{id(c): k for c in cells}`` over
     the whole document for each region and variant, so 3,000 copies of a 第二十条 table cost
-    3,000 x 2 x 12,000 steps; 20,000 copies ran past ten minutes. Regions now index only their own cells.
-    stops it with an error; this test fails while the budget is what stops it."""
+    3,000 x 2 x 12,000 steps; 20,000 copies ran past ten minutes. Regions now index only their
+    own cells; the test fails if the pipeline's time budget is what stops it."""
     text = "\n".join(f"{ACTIVE_CAPTION}\n信息内容\n规章\n{i}" for i in range(3000))
     report = report_of(lambda: extract_text(text, limits=Limits(max_seconds=3.0)))
     assert not [e for e in report.errors if "time budget" in e], report.errors
