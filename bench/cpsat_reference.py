@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -41,6 +41,8 @@ from tablerecon.solve import MARGIN, W_GAP, W_LOST, W_VIOLATION, Solution, Solve
 from tablerecon.templates import Equation
 
 Mode = Literal["hard", "soft_lost", "soft"]
+#: A CP-SAT linear expression (ortools' own union type makes mypy reject valid arithmetic on it).
+Expr: TypeAlias = Any
 #: A glued piece: a number with no leading zero (as in solve.run_splits).
 _PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
 #: Chunks of a glued run that stand for a blank cell.
@@ -146,10 +148,10 @@ def _table_scale(rows: list[RowEvidence]) -> int:
 
 @dataclass(slots=True)
 class _RowVars:
-    y: list[cp_model.LinearExprT]  # scaled value of each column
-    soft: cp_model.LinearExprT  # hint disagreement (W_GAP each) or glued cells dropped (1 each)
+    y: list[Expr]  # scaled value of each column
+    soft: Expr  # hint disagreement (W_GAP each) or glued cells dropped (1 each)
     lost: dict[int, cp_model.IntVar]  # column -> inferred here
-    lost_any: cp_model.LinearExprT
+    lost_any: Expr
     read_of: list[tuple[cp_model.IntVar, int]]  # (indicator, column) of each value read
 
 
@@ -218,7 +220,7 @@ def _normal_row(
     pos = [sum(c * v for c, v in xi.items()) for xi in x]
     for i in range(n - 1):
         m.add(pos[i + 1] >= pos[i] + 1)
-    occ: list[cp_model.LinearExprT] = []
+    occ: list[Expr] = []
     for c in range(n_cols):
         here = [x[i][c] for i in range(n) if c in x[i]]
         if len(here) > 1:
@@ -234,7 +236,7 @@ def _normal_row(
         sum(vals[i] * x[i][c] for i in range(n) if c in x[i]) + (scale * w[c] if c in w else 0)
         for c in range(n_cols)
     ]
-    soft: cp_model.LinearExprT = 0
+    soft: Expr = 0
     gaps = [g if g is not None else -1 for g in row.gaps]
     if len(gaps) != n + 1:
         gaps = [-1] * (n + 1)
@@ -317,7 +319,7 @@ def _glued_row(
     def ok(p: int, c: int) -> bool:
         return fwd[p] <= c and c + bwd[p] <= n_cols
 
-    flow: dict[tuple[int, int], list[cp_model.LinearExprT]] = {}  # node -> +in / -out
+    flow: dict[tuple[int, int], list[Expr]] = {}  # node -> +in / -out
     big = max((abs(e[2]) for e in edges), default=0)
     base = [m.new_int_var(-big, big, "") for _ in range(n_cols)]
     skip_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_cols)]
@@ -351,13 +353,13 @@ def _glued_row(
     if allow_lost and local:
         lost, w = _lost_cells(m, n_cols, scale, local, positive_only, n_cols * big, numbers_at)
     y = [base[c] + (scale * w[c] if c in w else 0) for c in range(n_cols)]
-    soft: cp_model.LinearExprT = 0
+    soft: Expr = 0
     if use_hints:
         # Where the document writes every cell, each column left blank costs one; a lost value
         # fills its column.
-        blank = []
+        blank: list[Expr] = []
         for c in range(n_cols):
-            skipped = sum(skip_at[c])
+            skipped: Expr = sum(skip_at[c])
             if c in lost:
                 filled = m.new_bool_var("")
                 m.add(filled <= lost[c])
@@ -378,7 +380,7 @@ def _glued_row(
 class _Built:
     model: cp_model.CpModel
     rows: list[_RowVars]
-    objective: cp_model.LinearExprT
+    objective: Expr
 
 
 class _Component:
@@ -420,7 +422,7 @@ class _Component:
             m, row, self.n_cols, self.scale, self.local[r], allow_lost, self.positive_only, self.use_hints
         )
 
-    def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> cp_model.LinearExprT:
+    def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> Expr:
         return sum(a * vars_of[r].y[c] for r, c, a in eq.terms)
 
     def min_soft(self, r: int, allow_lost: bool) -> int:
@@ -569,9 +571,8 @@ class _Component:
             if rr.lost < 0:
                 continue
             for eq in [*self.global_eqs, *self.local_eqs.get(r, [])]:
-                if (r, rr.lost) in {(t[0], t[1]) for t in eq.terms} and sum(
-                    a * by_row[rx].values[c] for rx, c, a in eq.terms
-                ):
+                through = (r, rr.lost) in {(t[0], t[1]) for t in eq.terms}
+                if through and sum(a * by_row[rx].values[c] for rx, c, a in eq.terms) != 0:
                     return False
         return True
 
@@ -673,9 +674,9 @@ def solve_reference(
         return a
 
     for eq in global_eqs:
-        touched = sorted({t[0] for t in eq.terms})
-        for r in touched[1:]:
-            parent[find(r)] = find(touched[0])
+        tied = sorted({t[0] for t in eq.terms})
+        for r in tied[1:]:
+            parent[find(r)] = find(tied[0])
     groups: dict[int, list[int]] = {}
     for r in range(len(rows)):
         if usable[r]:

@@ -57,7 +57,7 @@ def run_engine(
 
 def latency(calls: list[dict[str, Any]]) -> dict[str, Any]:
     """Percentiles of the solver's time per table (target: p99 <= 5 ms) and the slowest tables."""
-    ms = sorted(1000 * c["seconds"] for c in calls)
+    ms: list[float] = sorted(1000 * float(c["seconds"]) for c in calls)
 
     def pct(q: float) -> float:
         return ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]
@@ -100,7 +100,7 @@ def test_end_to_end(
         rounds=1 if (short or big) else 3,
         warmup_rounds=0 if big else 1,
     )
-    engine = benchmark.stats.stats.median
+    engine = float(benchmark.stats.stats.median)
     floor_s = _floor_seconds(paths)
     info = {
         "docs": len(paths),

@@ -120,7 +120,9 @@ def recording_solver(keep_problem: bool = True) -> Iterator[Recorder]:
     """Record every ``solve_table`` call the pipeline makes: its time, and with ``keep_problem``
     its arguments and result."""
     recorder = Recorder(keep_problem)
-    original = pipeline.solve_table
+    # Looked up and replaced in the module's namespace, where the pipeline finds it.
+    namespace = vars(pipeline)
+    original = namespace["solve_table"]
 
     def recording(
         rows: list[RowEvidence],
@@ -132,7 +134,7 @@ def recording_solver(keep_problem: bool = True) -> Iterator[Recorder]:
         **kwargs: Any,
     ) -> Solution:
         started = time.perf_counter()
-        solution = original(rows, n_cols, equations, positive_only, limits, *args, **kwargs)
+        solution: Solution = original(rows, n_cols, equations, positive_only, limits, *args, **kwargs)
         seconds = time.perf_counter() - started
         call: dict[str, Any] = {
             "seconds": seconds,
@@ -151,11 +153,11 @@ def recording_solver(keep_problem: bool = True) -> Iterator[Recorder]:
         recorder.calls.append(call)
         return solution
 
-    pipeline.solve_table = recording  # type: ignore[assignment]
+    namespace["solve_table"] = recording
     try:
         yield recorder
     finally:
-        pipeline.solve_table = original  # type: ignore[assignment]
+        namespace["solve_table"] = original
 
 
 def _named(function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:

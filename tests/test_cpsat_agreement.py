@@ -23,9 +23,11 @@ from bench.agreement import Agreement, check, generated_problems  # noqa: E402
 from bench.cpsat_reference import solve_reference  # noqa: E402
 from bench.workload import TableProblem, read_text, real_corpus, table_problems  # noqa: E402
 from tablerecon.solve import solve_table  # noqa: E402
+from tablerecon.synth import Style  # noqa: E402
 
 _OVERRIDE = os.environ.get("TABLERECON_AGREEMENT_DOCS")
-DOCS = {style: int(_OVERRIDE) if _OVERRIDE else n for style, n in (("cell_per_line", 50), ("glued", 30))}
+_DEFAULTS: tuple[tuple[Style, int], ...] = (("cell_per_line", 50), ("glued", 30))
+DOCS: dict[Style, int] = {style: int(_OVERRIDE) if _OVERRIDE else n for style, n in _DEFAULTS}
 
 
 def _report(tally: Agreement) -> str:
@@ -44,7 +46,7 @@ def test_real_corpus_agrees() -> None:
 
 
 @pytest.mark.parametrize("style", list(DOCS))
-def test_generated_documents_agree(style: str) -> None:
+def test_generated_documents_agree(style: Style) -> None:
     tally = check(generated_problems((style,), DOCS[style], seed=0))
     assert tally.compared >= DOCS[style], tally.skipped
     assert not tally.disagreements, _report(tally)
