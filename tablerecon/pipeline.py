@@ -10,9 +10,7 @@ and the clock is read while reading the text and between table regions and table
 from __future__ import annotations
 
 import errno
-import math
 import os
-import re
 import stat
 import time
 from dataclasses import dataclass, field, replace
@@ -22,7 +20,7 @@ from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetErr
 from tablerecon.find import Region, find_regions
 from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
-from tablerecon.normalize import Cell, Document, Kind, normalize
+from tablerecon.normalize import Cell, Document, normalize
 from tablerecon.solve import SolveLimits, solve_table, writes_every_cell
 from tablerecon.templates import expand_identities
 
@@ -125,27 +123,6 @@ def _read_and_extract(data: bytes | str, source: str, limits: Limits, explain: b
     return _extract(doc, source, limits, explain, deadline)
 
 
-#: Most placements of one glued row the solver may be asked to enumerate. It builds them all before
-#: comparing their count with its own bound, so a wide table (header cells no template knows) and
-#: a long run would cost gigabytes; real tables need at most C(15, 7) = 6435.
-MAX_GLUED_PLACEMENTS = 1_000_000
-_RUN_VALUE = re.compile(r"[\d/—－–-]")
-
-
-def _too_wide(ev: TableEvidence) -> bool:
-    """Whether some glued row of the table could be placed in more than ``MAX_GLUED_PLACEMENTS``
-    ways: each digit or mark of a run may be a value of its own, and the solver enumerates every
-    choice of columns for every count of values up to that."""
-    n = len(ev.columns)
-    for row in ev.rows:
-        if not any(c.kind is Kind.RUN for c in row.cells):
-            continue
-        values = sum(len(_RUN_VALUE.findall(c.text)) if c.kind is Kind.RUN else 1 for c in row.cells)
-        if math.comb(n, min(values, n // 2)) > MAX_GLUED_PLACEMENTS:
-            return True
-    return False
-
-
 def _out_of_time(deadline: float | None) -> bool:
     return deadline is not None and time.perf_counter() > deadline
 
@@ -214,12 +191,6 @@ def _extract(
             names = ", ".join(e.spec.table for e in ordered[k:])
             report.errors.append(f"{budget}; tables not solved: {names}")
             break
-        if _too_wide(ev):
-            report.errors.append(
-                f"{ev.spec.table}: a glued row could be placed in more than {MAX_GLUED_PLACEMENTS} ways "
-                f"across {len(ev.columns)} columns; the table was not solved"
-            )
-            continue
         # The last tables get what is left of the budget, not their full bound.
         solve_limits = (
             limits.solve if left >= limits.solve.max_seconds else replace(limits.solve, max_seconds=left)
