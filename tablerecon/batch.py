@@ -568,6 +568,9 @@ def run_batch(
     Raises ``StoreError`` when the dataset cannot be opened or written, ``OSError`` when the
     input directory cannot be listed, and ``ConnectionError`` when the Dask scheduler cannot be
     reached. ``worker`` is the function tasks run (tests swap it to simulate crashes).
+
+    Workers are spawned, not forked, so a script calling this needs the usual
+    ``if __name__ == "__main__":`` guard.
     """
     jobs = jobs or default_jobs()
     if not os.path.isdir(input_dir):
