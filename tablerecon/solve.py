@@ -32,12 +32,12 @@ from tablerecon.models import CellStatus, PlacementOption, Verdict
 from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
 from tablerecon.templates import Equation
 
-# Costs. An inferred value is rare; a violated identity (a source error) is rarer still, but a
-# reading that needs many inferred values to look consistent is less likely than one error:
-# two and a half inferred values weigh as much as one violated identity. Blank-line hints only
-# break ties between readings that infer and violate alike.
+# Costs. An inferred value and a violated identity weigh the same: one wrong number in a source
+# usually breaks two or three identities (its row's and its columns'), so a reading that keeps
+# the values as read beats one needing several inferences, and loses to one needing a single
+# inference that every identity confirms. Trusted blank-line hints weigh half as much per slot.
 W_LOST = 10_000
-W_VIOLATION = 25_000
+W_VIOLATION = 10_000
 W_GAP = 5_000  # per blank slot the reading puts where trusted blank-line hints say otherwise
 #: Readings whose costs differ by less than this are both plausible: the cells they disagree on
 #: are unknown (a value lost and a total wrong can explain the same text).
@@ -50,6 +50,8 @@ class SolveLimits:
     """Bounds on every search: placements per row, search nodes and seconds per table."""
 
     max_placements: int = 20_000
+    #: Glued rows multiply splits by placements; a lower bound keeps a whole table within time.
+    max_glued_placements: int = 2_000
     max_nodes: int = 50_000
     max_seconds: float = 2.0
     max_solutions: int = 16
@@ -179,6 +181,9 @@ def run_splits(
             return True
         if chunk in _PLACEHOLDER_CHUNKS:
             return walk(ci + 1, 0, (*acc, math.nan))
+        # In a signed table a dash before digits is a minus sign or a blank cell's dash: both.
+        if start == 0 and chunk[0] == "-" and not walk(ci, 1, (*acc, math.nan)):
+            return False
         for end in range(start + 1, len(chunk) + 1):
             piece = chunk[start:end]
             if _PIECE.match(piece) and not walk(ci, end, (*acc, float(piece))):
@@ -269,7 +274,7 @@ def _glued_candidates(
             return None
     sequences.sort(key=lambda s: -len(s[0]))
     vecs, poss, srcs, costs = [], [], [], []
-    budget = limits.max_placements
+    budget = limits.max_glued_placements
     bounded = False
     omitted_cost = 0
     width = max((len(s[0]) for s in sequences), default=0)
@@ -458,6 +463,10 @@ def _row_candidates_uncached(
     all_lost = [np.full(k, -1)]
     all_gap = [gap_cost(skipped)]
     all_viol = [violations(vec)]
+    # Where trusted hints account for every column (values read plus blanks marked), no cell is
+    # missing from the text: a forced value can only fill a blank the text marked (a 总计 left
+    # blank), never a value that vanished without its line.
+    accounted = use_hints and bool(known.all()) and n + int(gaps.sum()) == n_cols
     if allow_lost and local:
         # A placeholder (/, -) is an explicit blank: a row identity may still force its value
         # (a 总计 written as '-'), so only numbers occupy their cell for good.
@@ -468,9 +477,10 @@ def _row_candidates_uncached(
         for q, idx, v in _lost_variants(vec, occupied, local, positive_only):
             sk = skipped[idx].copy()
             slots = (pos[idx] < q).sum(axis=1) if n else np.zeros(idx.size, dtype=np.int64)
-            # A dropped cell left no line; a placeholder did, and already fills its slot.
+            # A dropped cell left no line; a placeholder or a marked blank did, and fills its slot.
             dropped = ~(pos[idx] == q).any(axis=1) if n else np.ones(idx.size, dtype=bool)
-            sk[np.arange(idx.size)[dropped], slots[dropped]] -= 1
+            if not accounted:
+                sk[np.arange(idx.size)[dropped], slots[dropped]] -= 1
             all_vec.append(v)
             all_pos.append(pos[idx])
             all_lost.append(np.full(idx.size, q))
@@ -754,6 +764,9 @@ def _solve_component(
         cands: list[RowCandidates] = []
         every: list[RowCandidates] = []
         for r in comp_rows:
+            if time.perf_counter() > deadline:
+                out_of_time.append(rows[r].key)
+                return None
             rc = _row_candidates(rows[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits)
             if rc is None:
                 too_many.append(rows[r].key)
@@ -779,6 +792,7 @@ def _solve_component(
 
     generated: dict[int, list[RowCandidates]] = {}  # every placement generated, per search
     too_many: list[str] = []  # rows whose placements (or glued splits) exceed the bound
+    out_of_time: list[str] = []  # rows reached after the table's time bound
 
     def lost_cells_forced(search: _Search, cands: list[RowCandidates]) -> bool:
         """Whether every value the reading infers makes all the identities through it hold."""
@@ -797,10 +811,17 @@ def _solve_component(
 
     result = attempt(hard=True, allow_lost=True)
     if result is None:
-        notes.append(
-            f"row {', '.join(too_many)} has more than {limits.max_placements} ways to place or split "
-            "its values (search bound); the rows tied to it are unknown"
-        )
+        if out_of_time:
+            notes.append(
+                f"time bound of {limits.max_seconds:g} s reached before row {out_of_time[0]}; "
+                "the rows tied to it are unknown"
+            )
+        else:
+            notes.append(
+                f"row {', '.join(too_many)} has more ways to place or split its values than the bound "
+                f"({limits.max_placements} placements, {limits.max_glued_placements} when glued); "
+                "the rows tied to it are unknown"
+            )
         return _ComponentOutcome({}, 0, True, notes)
     search, cands = result
     rival: tuple[_Search, list[RowCandidates]] | None = None

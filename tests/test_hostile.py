@@ -153,7 +153,7 @@ def test_wide_glued_table_is_bounded_not_enumerated() -> None:
     assert isinstance(report, Report)
     table = report.table("active_20_1")
     assert table is not None and len(table.columns) == 63 and set(table.status[0]) == {"unknown"}
-    assert any("ways to place or split its values (search bound)" in note for note in table.notes)
+    assert any("ways to place or split its values than the bound" in note for note in table.notes)
 
 
 def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:

@@ -84,4 +84,4 @@ def test_a_huge_glued_run_stops_at_its_bound_and_says_so() -> None:
     review = report.table("review_litigation")
     assert review is not None and review.ambiguous
     assert all(s == "unknown" for s in review.status[0])
-    assert any("search bound" in note for note in review.notes)
+    assert any("than the bound" in note for note in review.notes)
