@@ -47,13 +47,16 @@ TOL = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class SolveLimits:
-    """Bounds on every search: placements per row, search nodes and seconds per table."""
+    """Bounds on every search: placements per row, search nodes and seconds per table.
+
+    The counts are what normally stop a search, so the same input gives the same answer on any
+    machine; the seconds are a safety net, and an answer cut by them depends on the load."""
 
     max_placements: int = 20_000
     #: Glued rows multiply splits by placements; a lower bound keeps a whole table within time.
     max_glued_placements: int = 2_000
-    max_nodes: int = 50_000
-    max_seconds: float = 2.0
+    max_nodes: int = 20_000
+    max_seconds: float = 10.0
     max_solutions: int = 16
 
 
