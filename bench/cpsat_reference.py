@@ -49,9 +49,34 @@ _PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _PLACEHOLDER_CHUNKS = frozenset({"—", "－", "–", "/", "-"})
 #: Notes by which the engine says its search stopped at a bound: no exact answer to compare.
 ENGINE_STOPPED = re.compile(
-    r"search stopped|more than \d+ assignments|search bound|too many ways|ways to place"
+    r"search stopped|more than \d+ assignments|search bound|too many ways|ways to place|time bound"
 )
 MAX_DECIMALS = 6
+
+
+def _dash_may_be_blank() -> bool:
+    """Whether the engine reads a dash before digits in a signed table's run as either a minus
+    sign or a blank cell's dash (a rule being introduced while this was written): asked of
+    run_splits itself, so the reference follows the engine in either state."""
+    from tablerecon.solve import run_splits
+
+    return any(math.isnan(v) for s in run_splits("-5", 2, 100, True) or [] for v in s)
+
+
+DASH_MAY_BE_BLANK = _dash_may_be_blank()
+
+
+#: Rules where solve.py's code and its stated intent differ, reported to the solver's owner. The
+#: reference follows the intent; a disagreement that disappears when it follows the code
+#: instead is tallied under the deviation's name rather than failing as an unexplained one.
+KNOWN_DEVIATIONS = {
+    "glued_lost_discount": (
+        "solve._glued_candidates subtracts one for a lost cell in a dropped column even where the "
+        "document does not write every cell (split costs 0), so a glued row's cost goes to -1: the "
+        "consistent reading then costs W_LOST - 1, under the threshold at which the values-as-read "
+        "rival is scored, and its inference is stated although the rival explains the text as well"
+    ),
+}
 
 
 class ReferenceSkip(Exception):
@@ -241,9 +266,11 @@ def _normal_row(
     if len(gaps) != n + 1:
         gaps = [-1] * (n + 1)
     if use_hints and any(g >= 0 for g in gaps):
-        # A lost cell the text dropped takes one of the blank slots the hints count.
+        # A lost cell the text dropped takes one of the blank slots the hints count, unless the
+        # hints account for every column: then it fills a blank the text marked.
+        accounted = all(g >= 0 for g in gaps) and n + sum(gaps) == n_cols
         dropped: dict[int, cp_model.IntVar] = {}
-        for c, lc in lost.items():
+        for c, lc in {} if accounted else lost.items():
             d = dropped[c] = m.new_bool_var("")
             m.add(d <= lc)
             m.add(d + occ[c] <= 1)
@@ -270,6 +297,15 @@ def _normal_row(
     return _RowVars(y=y, soft=soft, lost=lost, lost_any=sum(lost.values()), read_of=read_of)
 
 
+def _lost_and(m: cp_model.CpModel, lost: cp_model.IntVar, skipped: Expr) -> cp_model.IntVar:
+    """A literal: the lost value sits in a column the split left blank (not on a placeholder)."""
+    both = m.new_bool_var("")
+    m.add(both <= lost)
+    m.add(both <= skipped)
+    m.add(both >= lost + skipped - 1)
+    return both
+
+
 def _glued_row(
     m: cp_model.CpModel,
     row: RowEvidence,
@@ -279,6 +315,7 @@ def _glued_row(
     allow_lost: bool,
     positive_only: bool,
     use_hints: bool,
+    lost_discount: bool = False,
 ) -> _RowVars:
     """A row with glued runs as a path: nodes (characters consumed, columns filled); each edge
     puts one piece (a substring that is a number, or a placeholder) in the next column or
@@ -295,6 +332,8 @@ def _glued_row(
                 if chunk in _PLACEHOLDER_CHUNKS:
                     # A placeholder in a run is a blank cell that a row identity may fill.
                     edges.append((t, t + len(chunk), 0, False, False))
+                elif DASH_MAY_BE_BLANK and not positive_only and chunk[0] == "-":
+                    edges.append((t, t + 1, 0, False, False))  # or the dash of a blank cell
                 for a in range(len(chunk)):
                     for b in range(a + 1, len(chunk) + 1):
                         piece = chunk[a:b]
@@ -354,6 +393,9 @@ def _glued_row(
         lost, w = _lost_cells(m, n_cols, scale, local, positive_only, n_cols * big, numbers_at)
     y = [base[c] + (scale * w[c] if c in w else 0) for c in range(n_cols)]
     soft: Expr = 0
+    if lost_discount and not use_hints and lost:
+        # KNOWN_DEVIATIONS["glued_lost_discount"]: the engine as coded.
+        soft = -sum(_lost_and(m, lost[c], sum(skip_at[c])) for c in lost)
     if use_hints:
         # Where the document writes every cell, each column left blank costs one; a lost value
         # fills its column.
@@ -361,11 +403,7 @@ def _glued_row(
         for c in range(n_cols):
             skipped: Expr = sum(skip_at[c])
             if c in lost:
-                filled = m.new_bool_var("")
-                m.add(filled <= lost[c])
-                m.add(filled <= skipped)
-                m.add(filled >= lost[c] + skipped - 1)
-                blank.append(skipped - filled)
+                blank.append(skipped - _lost_and(m, lost[c], skipped))
             else:
                 blank.append(skipped)
         soft = sum(blank)
@@ -395,6 +433,7 @@ class _Component:
         use_hints: bool,
         positive_only: bool,
         seconds: float,
+        as_coded: frozenset[str] = frozenset(),
     ) -> None:
         self.rows = rows
         self.comp_rows = comp_rows
@@ -406,6 +445,7 @@ class _Component:
         self.use_hints = use_hints
         self.positive_only = positive_only
         self.seconds = seconds
+        self.as_coded = as_coded
         self.solves = 0
         self._min_soft: dict[tuple[int, bool], int] = {}
 
@@ -417,10 +457,19 @@ class _Component:
 
     def _row(self, m: cp_model.CpModel, r: int, allow_lost: bool) -> _RowVars:
         row = self.rows[r]
-        build = _glued_row if any(c.kind is Kind.RUN for c in row.cells) else _normal_row
-        return build(
-            m, row, self.n_cols, self.scale, self.local[r], allow_lost, self.positive_only, self.use_hints
+        args = (
+            m,
+            row,
+            self.n_cols,
+            self.scale,
+            self.local[r],
+            allow_lost,
+            self.positive_only,
+            self.use_hints,
         )
+        if any(c.kind is Kind.RUN for c in row.cells):
+            return _glued_row(*args, lost_discount="glued_lost_discount" in self.as_coded)
+        return _normal_row(*args)
 
     def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> Expr:
         return sum(a * vars_of[r].y[c] for r, c, a in eq.terms)
@@ -646,8 +695,10 @@ def solve_reference(
     limits: SolveLimits | None = None,
     fills_every_cell: bool = False,
     seconds_per_solve: float = 60.0,
+    as_coded: frozenset[str] = frozenset(),
 ) -> Reference:
-    """The reference's verdict on one table; raises ``ReferenceSkip`` when it cannot decide."""
+    """The reference's verdict on one table; raises ``ReferenceSkip`` when it cannot decide.
+    ``as_coded`` names KNOWN_DEVIATIONS to take as the engine codes them, not as intended."""
     limits = limits or SolveLimits()
     started = time.perf_counter()
     usable = [r.found and len(r.cells) <= n_cols for r in rows]
@@ -696,6 +747,7 @@ def solve_reference(
             use_hints,
             positive_only,
             seconds_per_solve,
+            as_coded,
         )
         result = _solve_one(comp, limit, n_cols, scale)
         ref.solves += comp.solves

@@ -127,6 +127,8 @@ def render_summary(data: dict[str, Any]) -> str:
         )
         for reason, n in cpsat["tables_skipped"].items():
             parts.append(f"  skipped {n}: {reason}")
+        for name, tables in cpsat.get("known_deviations", {}).items():
+            parts.append(f"  known deviation {name}: {len(tables)} table(s), e.g. {tables[0]}")
         for d in cpsat["disagreements"][:20]:
             parts.append("  DISAGREE " + d)
     scaling = data.get("scaling", {})
