@@ -9,7 +9,14 @@ reports (政府信息公开工作年度报告) from text that scrapers flattened
 The pipeline runs one way: normalize -> find -> match -> solve -> emit.
 """
 
-from tablerecon.errors import DecodeError, InputTooLargeError, TableReconError, TemplateError
+from tablerecon.errors import (
+    DecodeError,
+    InputTooLargeError,
+    TableReconError,
+    TemplateError,
+    TimeBudgetError,
+    UnreadableInputError,
+)
 from tablerecon.models import Check, Report, Table
 from tablerecon.pipeline import Limits, extract_bytes, extract_file, extract_text
 
@@ -22,6 +29,8 @@ __all__ = [
     "Table",
     "TableReconError",
     "TemplateError",
+    "TimeBudgetError",
+    "UnreadableInputError",
     "extract_bytes",
     "extract_file",
     "extract_text",
