@@ -66,6 +66,11 @@ def build_table(
         for row, sol in zip(ev.rows, solution.rows, strict=True)
     ]
     notes = list(ev.notes) + list(solution.notes)
+    template_units = {r.key: r.unit for r in ev.spec.rows}
+    units = [r.unit or template_units.get(r.key) for r in ev.rows]
+    for r in ev.rows:
+        if r.unit and template_units.get(r.key) and r.unit != template_units[r.key]:
+            notes.append(f"row {r.key}: unit {r.unit} in the text, {template_units[r.key]} in the template")
     if solution.hints_trusted:
         notes.append("blank-line gaps were consistent and used as soft evidence")
     return Table(
@@ -87,4 +92,5 @@ def build_table(
         graph=solution.graph,
         hints_trusted=solution.hints_trusted,
         style="html" if html else ev.style,
+        units=units if any(units) else [],
     )

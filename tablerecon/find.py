@@ -1,9 +1,9 @@
 """Step 2a: find where each table of sections 二, 三 and 四 sits in the cell stream.
 
 A table starts at an anchor (a 第二十条 caption, a section title, the requests table's corner
-note or 申请人情况, the review table's 行政复议/行政诉讼 header) and runs until the next
-anchor of another table or the next section heading. Which template variant fits the
-region is decided later, in ``match``.
+note or 申请人情况, the review table's 行政复议/行政诉讼 header, the pre-2019 统计表 title or its
+指标名称/统计指标 header) and runs until the next anchor of another table or the next section
+heading. Which template variant fits the region is decided later, in ``match``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,29 @@ def _request_row_labels() -> tuple[str, ...]:
     )
 
 
+@cache
+def _stats_anchors() -> tuple[str, ...]:
+    return tuple(sorted({a for _, s in _candidates("stats") for a in s.anchors}))
+
+
+@cache
+def _stats_row_labels() -> tuple[str, ...]:
+    return tuple(sorted({r.label for _, s in _candidates("stats") for r in s.rows if r.label is not None}))
+
+
+#: Words a title may add around 政府信息公开情况统计表 (附表: 2017年度 …).
+_STATS_TITLE_SLACK = 12
+
+
+def _is_stats_anchor(label: str) -> bool:
+    """The statistics table's title (also inside 附表:2017年度…) or its first header cell."""
+    return any(
+        score(label, a) >= _ANCHOR_THRESHOLD
+        or (len(a) > 6 and a in label and len(label) <= len(a) + _STATS_TITLE_SLACK)
+        for a in _stats_anchors()
+    )
+
+
 def _caption_table(label: str) -> str | None:
     m = _CAPTION.search(label)
     if m is None or len(label) > 20:
@@ -66,12 +89,18 @@ def _anchor_table(cells: list[Cell], i: int) -> str | None:
         for _, spec in _candidates(table_id)[:1]:
             if any(score(label, a) >= _ANCHOR_THRESHOLD for a in spec.anchors):
                 return table_id
+    if _is_stats_anchor(label):
+        return "stats"
     if label == "行政复议":
         # The review table's header: 行政复议 / 行政诉讼 / 结果维持 ... (prose mentions both words too).
         following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
         if "行政诉讼" in following and "结果维持" in following:
             return "review_litigation"
     return None
+
+
+def _is_stats_row(label: str) -> bool:
+    return any(score(label, r) >= MATCH_THRESHOLD for r in _stats_row_labels())
 
 
 def _is_stop(label: str) -> bool:
@@ -98,8 +127,12 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         k += 1
         if table_id is None:
             continue
-        # Further anchors of the same table (title, corner note, 申请人情况) extend the region.
-        while k < len(markers) and markers[k][1] == table_id and not table_id.startswith("active_"):
+        # Further anchors of the same table (title, corner note, 申请人情况) extend the region, and
+        # so do the statistics table's own rows that look like headings (三、依申请公开情况).
+        while k < len(markers) and (
+            (markers[k][1] == table_id and not table_id.startswith("active_"))
+            or (markers[k][1] is None and table_id == "stats" and _is_stats_row(cells[markers[k][0]].text))
+        ):
             k += 1
         end = markers[k][0] if k < len(markers) else len(cells)
         regions.append(

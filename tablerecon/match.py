@@ -29,6 +29,8 @@ class RowEvidence:
     #: Extra empty slots before each value and after the last (None: no evidence there).
     gaps: list[int | None] = field(default_factory=list)
     label_score: float = 0.0
+    #: The unit printed beside the label (条, 件) in tables that have a unit column.
+    unit: str | None = None
 
 
 @dataclass(slots=True)
@@ -93,8 +95,14 @@ def _match_columns(headers: list[Cell], spec: TableSpec) -> tuple[list[str], lis
 
     Header text split over two cells (本年新 / 制作数量) is joined when the join matches better.
     """
-    keys = list(spec.column_keys)
-    labels = [c.label or c.key for c in spec.columns]
+    # An optional column (历年累计) is there only when the header names it.
+    columns = [
+        c
+        for c in spec.columns
+        if not c.optional or any(score(h.text, c.label or c.key) >= MATCH_THRESHOLD for h in headers)
+    ]
+    keys = [c.key for c in columns]
+    labels = [c.label or c.key for c in columns]
     if spec.caption is None:
         found = sum(1 for h in headers if any(score(h.text, w) >= MATCH_THRESHOLD for w in spec.header_words))
         return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
@@ -130,6 +138,18 @@ def _match_columns(headers: list[Cell], spec: TableSpec) -> tuple[list[str], lis
     return keys, labels, total - 0.5 * len(extras), extras
 
 
+def _trailing_unit(text: str, units: frozenset[str]) -> str | None:
+    """The unit a row-per-line label swallowed (``主动公开文件数 条 2069`` reads as one label)."""
+    return next(
+        (u for u in sorted(units, key=len, reverse=True) if text.endswith(u) and len(text) > len(u) + 1), None
+    )
+
+
+def _capacity(cells: list[Cell]) -> int:
+    """How many cells a row's values can fill: a glued run as many as it has digits."""
+    return sum(sum(ch.isdigit() for ch in c.text) if c.kind is Kind.RUN else 1 for c in cells)
+
+
 def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], index_of: dict[int, int]) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing."""
     line_gaps = [c.gap for r in rows for c in r.cells if not c.same_line]
@@ -150,6 +170,9 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], index_of: dict[int,
         nxt = cells[nxt_index] if nxt_index is not None and nxt_index < len(cells) else None
         row.gaps.append(extra(nxt) if nxt is not None else None)
 
+
+#: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
+LONG_TEMPLATE_ROWS = 30
 
 #: Variants scoring within this margin of each other are told apart by the document's format.
 VARIANT_MARGIN = 1.0
@@ -189,6 +212,7 @@ def _match_one(
 ) -> TableEvidence | None:
     rows = spec.rows
     unlabeled = len(rows) == 1 and rows[0].label is None
+    units = spec.units
     found: dict[str, RowEvidence] = {}
     extras: list[RowEvidence] = []
     headers: list[Cell] = []
@@ -209,12 +233,25 @@ def _match_one(
                 started = True
             if current is not None:
                 current.cells.append(cell)
-            elif started:
+            elif started and not (units and cell.kind is Kind.PLACEHOLDER):  # a group row's unit: —
                 stray += 1
+            i += 1
+            continue
+        if cell.text in units:
+            # The unit cell between a row's label and its values: the row's unit, never a label.
+            if current is not None and not current.cells:
+                current.unit = cell.text
             i += 1
             continue
         idx, s = (-1, 0.0) if unlabeled else _best_row(cell.text, rows, pos)
         used = 1
+        unit = _trailing_unit(cell.text, units) if units else None
+        if unit is not None and s < 100:
+            idx_u, s_u = _best_row(cell.text[: -len(unit)], rows, pos)
+            if s_u > s:
+                idx, s = idx_u, s_u
+            else:
+                unit = None
         nxt = cells[i + 1] if i + 1 < end else None
         # A label broken over two lines (一、本年新收政府 / 信息公开申请数量) matches better joined.
         if s < 100 and nxt is not None and nxt.kind is Kind.LABEL and not nxt.same_line and not unlabeled:
@@ -235,6 +272,7 @@ def _match_one(
                     found=True,
                     label_line=cell.line,
                     label_score=s,
+                    unit=unit if used == 1 else None,
                 )
                 found[row.key] = current
         elif not started or (unlabeled and current is None):
@@ -279,12 +317,15 @@ def _match_one(
         0.2 if len(r.cells) == len(columns) else -1.0 if len(r.cells) > len(columns) else 0.0
         for r in found.values()
     )
-    quality = row_score + header_score + fit - 0.5 * len(missing) - 0.5 * len(extras) - 0.2 * stray
+    # A template far longer than the standard ones (the national 统计表) is often printed in part:
+    # its missing rows weigh less, so a short variant does not win by matching a few rows badly.
+    missing_weight = 0.5 * min(1.0, LONG_TEMPLATE_ROWS / max(len(data_rows), 1))
+    quality = row_score + header_score + fit - missing_weight * len(missing) - 0.5 * len(extras) - 0.2 * stray
     truncated = False
     if region.at_document_end and not stopped_early:
         last = found.get(data_rows[-1].key)
         # A short last row whose cells end the document may have been cut, not left blank.
-        if last is None or (len(last.cells) < len(columns) and end == len(cells)):
+        if last is None or (_capacity(last.cells) < len(columns) and end == len(cells)):
             truncated = True
     if missing and not truncated:
         notes.append("rows not found in the text: " + ", ".join(missing))

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 CellStatus = Literal["read", "blank", "inferred", "unknown"]
 #: How a table reached the engine: one cell a line, a row a line (pipes, tabs, spaces), cells
-#: glued with no separator, or HTML markup.
-Style = Literal["cell_per_line", "row_per_line", "glued", "html"]
+#: glued with no separator, HTML markup, or figures told in sentences (pre-2019 prose reports).
+Style = Literal["cell_per_line", "row_per_line", "glued", "html", "prose"]
 
 
 class Check(BaseModel):
@@ -62,6 +62,17 @@ class RowPlacement(BaseModel):
     note: str = ""
 
 
+class Evidence(BaseModel):
+    """Where a value told in prose was stated: a reviewer checks the sentence, not the number."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    row: str
+    column: str
+    line: int = Field(description="1-based source line of the number.")
+    sentence: str = Field(description="The sentence holding it (simplified characters, ASCII punctuation).")
+
+
 class Table(BaseModel):
     """One reconstructed table.
 
@@ -91,6 +102,12 @@ class Table(BaseModel):
     graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
     hints_trusted: bool = Field(default=False, description="Whether blank-line gaps were used as evidence.")
     style: Style = Field(default="cell_per_line", description="How the text flattened this table.")
+    units: list[str | None] = Field(
+        default_factory=list, description="Unit of each row's values (条, 件) where the template has one."
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="For values read from prose: the sentence each was stated in."
+    )
 
     @field_validator("values")
     @classmethod
@@ -108,6 +125,8 @@ class Table(BaseModel):
             raise ValueError("status must match the table shape")
         if len(self.lines) != shape[0] or any(len(r) != shape[1] for r in self.lines):
             raise ValueError("lines must match the table shape")
+        if self.units and len(self.units) != shape[0]:
+            raise ValueError("units must have one entry per row")
         return self
 
     def cell(self, row: str, column: str) -> float | None:

@@ -21,6 +21,7 @@ from tablerecon.find import Region, find_regions
 from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, normalize
+from tablerecon.prose import prose_table
 from tablerecon.solve import SolveLimits, solve_table, writes_every_cell
 from tablerecon.templates import expand_identities
 
@@ -201,6 +202,10 @@ def _extract(
             ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", solve_limits, explain, full
         )
         report.tables.append(build_table(ev, solution, equations, html=doc.html))
+    # A pre-2019 report without tables may state its statistics in sentences.
+    stats = prose_table(doc.cells, report)
+    if stats is not None:
+        report.tables.append(stats)
     return report
 
 

@@ -25,6 +25,8 @@ class ColumnSpec(_Frozen):
     key: str
     label: str | None = None
     path: str | None = None
+    #: Kept only when the header shows it (历年累计 of the pre-2019 statistics table).
+    optional: bool = False
 
 
 class RowSpec(_Frozen):
@@ -32,6 +34,10 @@ class RowSpec(_Frozen):
     label: str | None = None
     group: bool = False
     aliases: tuple[str, ...] = ()
+    #: Unit of the row's values, for tables that print one beside each label (条, 件, 万元).
+    unit: str | None = None
+    #: What real texts showed of this row; data for reviewers, not read by the engine.
+    verified: str | None = None
 
 
 class IdentitySpec(_Frozen):
@@ -44,10 +50,13 @@ class IdentitySpec(_Frozen):
     parts: tuple[str, ...] = ()
     lhs: tuple[str, ...] = ()
     rhs: tuple[str, ...] = ()
+    verified: str | None = None
 
 
 class TableSpec(_Frozen):
     table: str
+    #: Which layout of the table this is, when a template holds several (national, fujian-local).
+    variant: str | None = None
     title: str
     caption: str | None = None
     anchors: tuple[str, ...] = ()
@@ -56,6 +65,12 @@ class TableSpec(_Frozen):
     columns: tuple[ColumnSpec, ...]
     rows: tuple[RowSpec, ...]
     identities: tuple[IdentitySpec, ...] = ()
+    verified: str | None = None
+
+    @property
+    def units(self) -> frozenset[str]:
+        """Every unit the rows carry: a cell holding one is the row's unit, not a label."""
+        return frozenset(r.unit for r in self.rows if r.unit)
 
     @property
     def data_rows(self) -> tuple[RowSpec, ...]:
@@ -80,7 +95,14 @@ class Equation(_Frozen):
     terms: tuple[tuple[int, int, int], ...]
 
 
-TEMPLATE_IDS = ("active-2019", "active-2021", "requests-2019", "requests-2021", "review-litigation")
+TEMPLATE_IDS = (
+    "active-2019",
+    "active-2021",
+    "requests-2019",
+    "requests-2021",
+    "review-litigation",
+    "stats-2014",
+)
 
 
 @cache
