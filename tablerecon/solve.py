@@ -325,7 +325,8 @@ def _glued_candidates(
                     src[idx],
                     np.full(idx.size, q),
                     np.zeros(idx.size, dtype=np.int64),
-                    soft[idx] - (~filled),
+                    # The forced cell is no dropped cell: it only had a cost where drops do.
+                    soft[idx] - (~filled) * int(fills_every_cell),
                 )
             )
         vec, pos, src, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
