@@ -18,9 +18,9 @@ representative behind read/inferred statuses, ``lost_cells_forced`` and the riva
 every representative is tried and the engine must match one; such components are counted. So
 are provenance ties: one value matrix read with different cells inferred at the same cost.
 
-One rule is stated as intended rather than as coded: in glued tables that do not write every
-cell, splits cost nothing, and a lost value does not make a reading cheaper (solve.py subtracts
-one for a dropped lost cell even there, a negative cost).
+Where solve.py's code and its stated rules part, the reference follows the rules; a known
+such deviation is listed in KNOWN_DEVIATIONS, with an ``as_coded`` switch that models the code,
+so that the disagreements it explains are told apart from new ones.
 """
 
 from __future__ import annotations
@@ -69,14 +69,7 @@ DASH_MAY_BE_BLANK = _dash_may_be_blank()
 #: Rules where solve.py's code and its stated intent differ, reported to the solver's owner. The
 #: reference follows the intent; a disagreement that disappears when it follows the code
 #: instead is tallied under the deviation's name rather than failing as an unexplained one.
-KNOWN_DEVIATIONS = {
-    "glued_lost_discount": (
-        "solve._glued_candidates subtracts one for a lost cell in a dropped column even where the "
-        "document does not write every cell (split costs 0), so a glued row's cost goes to -1: the "
-        "consistent reading then costs W_LOST - 1, under the threshold at which the values-as-read "
-        "rival is scored, and its inference is stated although the rival explains the text as well"
-    ),
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
 class ReferenceSkip(Exception):
@@ -315,7 +308,6 @@ def _glued_row(
     allow_lost: bool,
     positive_only: bool,
     use_hints: bool,
-    lost_discount: bool = False,
 ) -> _RowVars:
     """A row with glued runs as a path: nodes (characters consumed, columns filled); each edge
     puts one piece (a substring that is a number, or a placeholder) in the next column or
@@ -393,9 +385,6 @@ def _glued_row(
         lost, w = _lost_cells(m, n_cols, scale, local, positive_only, n_cols * big, numbers_at)
     y = [base[c] + (scale * w[c] if c in w else 0) for c in range(n_cols)]
     soft: Expr = 0
-    if lost_discount and not use_hints and lost:
-        # KNOWN_DEVIATIONS["glued_lost_discount"]: the engine as coded.
-        soft = -sum(_lost_and(m, lost[c], sum(skip_at[c])) for c in lost)
     if use_hints:
         # Where the document writes every cell, each column left blank costs one; a lost value
         # fills its column.
@@ -467,9 +456,8 @@ class _Component:
             self.positive_only,
             self.use_hints,
         )
-        if any(c.kind is Kind.RUN for c in row.cells):
-            return _glued_row(*args, lost_discount="glued_lost_discount" in self.as_coded)
-        return _normal_row(*args)
+        # Rows consult self.as_coded for the rule a KNOWN_DEVIATIONS entry names (none listed now).
+        return (_glued_row if any(c.kind is Kind.RUN for c in row.cells) else _normal_row)(*args)
 
     def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> Expr:
         return sum(a * vars_of[r].y[c] for r, c, a in eq.terms)
