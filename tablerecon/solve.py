@@ -570,6 +570,11 @@ class _Search:
         return lb
 
     def run(self, alive: list[np.ndarray]) -> None:
+        # Every node counts, pruned or not, so the node bound stops a search before the clock.
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
+            self.gave_up = True
+            return
         if self.hard:
             pruned = self.propagate(alive)
             if pruned is None:
@@ -577,10 +582,6 @@ class _Search:
             alive = pruned
         if self.root is None:
             self.root = list(alive)
-        self.nodes += 1
-        if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
-            self.gave_up = True
-            return
         lb = self.lower_bound(alive)
         if self.best >= 0 and lb > self.best:
             return
@@ -829,9 +830,14 @@ def _solve_component(
         return _ComponentOutcome({}, 0, True, notes)
     search, cands = result
     rival: tuple[_Search, list[RowCandidates]] | None = None
-    if not search.solutions and any(rc.bounded for rc in generated.get(id(search), cands)):
-        # Nothing consistent among the placements tried, but not all were tried: no verdict.
-        notes.append("no consistent reading among the splits tried (search bound); cells left unknown")
+    rival_unfinished = False
+    if not search.solutions and (
+        search.gave_up or any(rc.bounded for rc in generated.get(id(search), cands))
+    ):
+        # Nothing consistent among what was tried, but not all was tried: no verdict either way.
+        notes.append(
+            f"no consistent reading found within the search bounds ({search.nodes} nodes); cells left unknown"
+        )
         return _ComponentOutcome({}, 0, True, notes)
     if not search.solutions:
         # No reading holds every identity: the source is inconsistent. Values the identities
@@ -846,6 +852,9 @@ def _solve_component(
         # The consistent reading infers values or overrides hints: the reading that keeps the
         # values as read and reports a source error may explain the text as well or better.
         soft = attempt(hard=False, allow_lost=False, bound=search.best + MARGIN - 1)
+        if soft is None or (soft[0].gave_up and not soft[0].solutions):
+            # The comparison did not finish: what the consistent reading infers is not settled.
+            rival_unfinished = True
         if soft is not None and soft[0].solutions:
             if soft[0].best < search.best:
                 (search, cands), rival = soft, (search, cands)
@@ -909,6 +918,19 @@ def _solve_component(
             notes.append(f"row {rows[r].key} breaks its own identity: its blank and 0 cells are unknown")
         out[r] = sol
     count = len(search.solutions)
+    if rival_unfinished:
+        doubted = 0
+        for sol in out.values():
+            for j in range(n_cols):
+                if sol.status[j] == "inferred":
+                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+                    doubted += 1
+        if doubted:
+            count += 1
+            notes.append(
+                "the search for the values-as-read reading stopped at its bound (search stopped); "
+                f"the {doubted} value(s) it would have inferred are unknown"
+            )
     if rival is not None:
         other, other_cands = rival
         differ = 0
