@@ -412,7 +412,7 @@ def _row_candidates(
         use_hints,
         allow_lost,
         positive_only,
-        limits.max_placements,
+        limits,  # every bound the generation reads (placements, glued placements), not just one
     )
     if key in _CANDIDATE_CACHE:
         return _CANDIDATE_CACHE[key]
