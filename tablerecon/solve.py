@@ -505,7 +505,12 @@ def _row_candidates_uncached(
 
 @dataclass(slots=True)
 class _Search:
-    """Branch and bound over the rows of one component; all state lives here, one search each."""
+    """Branch and bound over the rows of one component; all state lives here, one search each.
+
+    A node's live candidates are one sorted array of indices into every row's candidates stacked
+    (``flat``), so its bounds, propagation and pruning are a few numpy calls whatever the number
+    of rows. Candidates dearer than the best assignment found allows are pruned at every node,
+    and in the values-as-read search the identities become hard once no violation is to spare."""
 
     cands: list[RowCandidates]
     contrib: list[np.ndarray]  # per row (K, G) contribution to each global equation
@@ -519,57 +524,69 @@ class _Search:
     best: int = -1
     solutions: list[tuple[int, ...]] = field(default_factory=list)
     seen: set[bytes] = field(default_factory=set)
-    _stacked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    flat: np.ndarray = field(init=False)  # (N, G) every candidate's contributions, rows stacked
+    cost: np.ndarray = field(init=False)  # (N,) every candidate's own cost
+    row_of: np.ndarray = field(init=False)  # (N,) the row of each candidate
+    starts: np.ndarray = field(init=False)  # (R,) where each row's candidates start in ``flat``
 
-    def _flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All rows' contributions stacked, the row of each candidate, and where each row starts."""
-        if self._stacked is None:
-            sizes = [c.shape[0] for c in self.contrib]
-            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-            row_of = np.repeat(np.arange(len(sizes)), sizes)
-            self._stacked = (np.concatenate(self.contrib), row_of, starts)
-        return self._stacked
+    def __post_init__(self) -> None:
+        sizes = [c.shape[0] for c in self.contrib]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.row_of = np.repeat(np.arange(len(sizes)), sizes)
+        self.flat = np.concatenate(self.contrib) if self.contrib else np.zeros((0, 0))
+        self.cost = np.concatenate([c.cost for c in self.cands]) if self.cands else np.zeros(0, np.int64)
 
-    def propagate(self, alive: list[np.ndarray]) -> list[np.ndarray] | None:
-        """Bounds consistency on the global equations, all rows at once; None when one cannot
-        hold. A candidate survives if the other rows' ranges can still balance every equation."""
-        if not self.contrib or self.contrib[0].shape[1] == 0:
+    def start(self) -> None:
+        """Search from every candidate of every row."""
+        if self.cands and all(c.cost.size for c in self.cands):
+            self.run(np.arange(self.flat.shape[0]))
+
+    def _segments(self, alive: np.ndarray) -> np.ndarray:
+        """Where each row's candidates start in ``alive`` (every row has at least one)."""
+        return np.searchsorted(self.row_of[alive], np.arange(len(self.cands)))
+
+    def _every_row(self, alive: np.ndarray) -> bool:
+        return bool(np.bincount(self.row_of[alive], minlength=len(self.cands)).all())
+
+    def split(self, alive: np.ndarray) -> list[np.ndarray]:
+        """Each row's live candidates, as indices into that row's own candidates."""
+        bounds = np.append(self._segments(alive), alive.shape[0])
+        return [alive[bounds[r] : bounds[r + 1]] - self.starts[r] for r in range(len(self.cands))]
+
+    def propagate(self, alive: np.ndarray, eqs: np.ndarray | None = None) -> np.ndarray | None:
+        """Bounds consistency on the global equations (those ``eqs`` selects), all rows at once;
+        None when one cannot hold. A candidate survives if the other rows' ranges can still
+        balance every equation."""
+        flat = self.flat if eqs is None else self.flat[:, eqs]
+        if flat.shape[1] == 0:
             return alive
-        flat, row_of, starts = self._flat()
-        mask = np.zeros(flat.shape[0], dtype=bool)
-        for r, a in enumerate(alive):
-            mask[starts[r] + a] = True
         while True:
-            lo = np.minimum.reduceat(np.where(mask[:, None], flat, np.inf), starts, axis=0)
-            hi = np.maximum.reduceat(np.where(mask[:, None], flat, -np.inf), starts, axis=0)
+            rows = self.row_of[alive]
+            seg = self._segments(alive)
+            sub = flat[alive]
+            lo = np.minimum.reduceat(sub, seg, axis=0)
+            hi = np.maximum.reduceat(sub, seg, axis=0)
             total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
             if (total_lo > TOL).any() or (total_hi < -TOL).any():
                 return None
-            ok = mask & (
-                (flat + (total_lo - lo)[row_of] <= TOL) & (flat + (total_hi - hi)[row_of] >= -TOL)
-            ).all(axis=1)
-            if (ok == mask).all():
-                break
-            if not np.logical_or.reduceat(ok, starts).all():
+            ok = ((sub + (total_lo - lo)[rows] <= TOL) & (sub + (total_hi - hi)[rows] >= -TOL)).all(axis=1)
+            if ok.all():
+                return alive
+            alive = alive[ok]
+            if not self._every_row(alive):
                 return None
-            mask = ok
-        return [np.nonzero(mask[starts[r] : starts[r] + len(a0)])[0] for r, a0 in enumerate(self.contrib)]
 
-    def violated_bound(self, alive: list[np.ndarray]) -> int:
+    def violated(self, alive: np.ndarray, seg: np.ndarray) -> np.ndarray:
         """Global equations that must fail whatever the remaining choices (soft mode)."""
-        if not self.contrib or self.contrib[0].shape[1] == 0:
-            return 0
-        lo = sum(self.contrib[r][a].min(axis=0) for r, a in enumerate(alive))
-        hi = sum(self.contrib[r][a].max(axis=0) for r, a in enumerate(alive))
-        return int(((lo > TOL) | (hi < -TOL)).sum())
+        sub = self.flat[alive]
+        if sub.shape[1] == 0:
+            return np.zeros(0, dtype=bool)
+        lo = np.minimum.reduceat(sub, seg, axis=0).sum(axis=0)
+        hi = np.maximum.reduceat(sub, seg, axis=0).sum(axis=0)
+        out: np.ndarray = (lo > TOL) | (hi < -TOL)
+        return out
 
-    def lower_bound(self, alive: list[np.ndarray]) -> int:
-        lb = sum(int(self.cands[r].cost[a].min()) for r, a in enumerate(alive))
-        if not self.hard:
-            lb += self.violated_bound(alive) * W_VIOLATION
-        return lb
-
-    def run(self, alive: list[np.ndarray]) -> None:
+    def run(self, alive: np.ndarray) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.
         self.nodes += 1
         if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
@@ -581,21 +598,42 @@ class _Search:
                 return
             alive = pruned
         if self.root is None:
-            self.root = list(alive)
-        lb = self.lower_bound(alive)
-        if self.best >= 0 and lb > self.best:
+            self.root = self.split(alive)
+        while True:  # cost pruning and propagation feed each other: repeat while either narrows
+            seg = self._segments(alive)
+            mins = np.minimum.reduceat(self.cost[alive], seg)
+            broken = None if self.hard else self.violated(alive, seg)
+            lb = int(mins.sum()) + (int(broken.sum()) * W_VIOLATION if broken is not None else 0)
+            if self.best < 0:
+                break
+            if lb > self.best:
+                return
+            # A candidate dearer than its row's cheapest by more than the slack cannot be part
+            # of an assignment as cheap as the best one found.
+            slack = self.best - lb
+            keep = self.cost[alive] - mins[self.row_of[alive]] <= slack
+            kept = alive if keep.all() else alive[keep]
+            narrowed: np.ndarray | None = kept
+            if broken is not None and slack < W_VIOLATION:
+                # No violation to spare: every equation not already broken must hold.
+                narrowed = self.propagate(kept, ~broken)
+            elif self.hard and kept is not alive:
+                narrowed = self.propagate(kept)
+            if narrowed is None:
+                return
+            if narrowed.shape[0] == alive.shape[0]:
+                break
+            alive = narrowed
+        counts = np.diff(np.append(seg, alive.shape[0]))
+        if (counts == 1).all():
+            self.record(tuple(int(k) for k in alive - self.starts), lb)
             return
-        open_rows = [r for r, a in enumerate(alive) if a.shape[0] > 1]
-        if not open_rows:
-            self.record(tuple(int(a[0]) for a in alive), lb)
-            return
-        r = min(open_rows, key=lambda i: alive[i].shape[0])
-        for k in alive[r]:
+        r = int(np.argmin(np.where(counts > 1, counts, alive.shape[0] + 1)))
+        first, last = int(seg[r]), int(seg[r] + counts[r])
+        for j in range(first, last):
             if self.gave_up or self.capped:
                 return
-            branch = list(alive)
-            branch[r] = np.array([k])
-            self.run(branch)
+            self.run(np.concatenate([alive[:first], alive[j : j + 1], alive[last:]]))
 
     def record(self, choice: tuple[int, ...], cost: int) -> None:
         if self.best >= 0 and cost > self.best:
@@ -791,7 +829,7 @@ def _solve_component(
         contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
         search = _Search(cands, contrib, hard, limits, deadline)
         search.best = bound  # a reading must be at least as cheap as the one already found
-        search.run([np.arange(rc.cost.shape[0]) for rc in cands])
+        search.start()
         generated[id(search)] = every
         return search, cands
 
