@@ -26,6 +26,9 @@ from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 # broken scrapes leave after cells, and which no text means) dropped like the zero-width marks.
 _WIDTH_MAP: dict[int, int | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH_MAP.update({0x3000: 0x20, 0xA0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0xFEFF: None, 0x200B: None, 0: None})
+# The characters of the map, found by a regex: ``str.translate`` looks every character of a
+# Chinese text up in the map (some 90 ns each), while most texts hold few characters to map.
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH_MAP)) + "]+")
 
 # Dashes and other marks that stand for an empty cell.
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无", "\\", "--", "—-", "/ "})
@@ -37,7 +40,9 @@ _NUMBER = re.compile(
 #: Longest digit string taken as a number; longer runs are not counts (and overflow floats).
 MAX_NUMBER_DIGITS = 15
 
-PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
+# The lookbehind (a CJK character before the bracket) comes after the bracket, so the regex
+# engine looks only at brackets instead of trying the lookbehind at every character.
+PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
 # A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of numbers
 # (reversed: ``[\d.,]*\d[+-]?``) and the whitespace before it, then the label's last character.
@@ -140,7 +145,11 @@ def _where(data: bytes, exc: UnicodeDecodeError, skip: int = 0) -> str:
 
 def to_ascii_width(text: str) -> str:
     """Map full-width ASCII forms, ideographic space and nbsp to plain ASCII."""
-    return text.translate(_WIDTH_MAP)
+    return _WIDE.sub(_widen, text)
+
+
+def _widen(m: re.Match[str]) -> str:
+    return m.group().translate(_WIDTH_MAP)
 
 
 #: Labels longer than this are normalized without the cache: real labels are short and repeat,
@@ -154,16 +163,34 @@ def normalize_label(text: str) -> str:
 
 
 def _normalize_label(text: str) -> str:
-    text = PINYIN.sub("", to_ascii_width(text))
-    simplified = _T2S.convert(text)
-    if simplified != text:
+    text = to_ascii_width(text)
+    simplified = simplify(text)
+    if simplified != PINYIN.sub("", text):
         for old, new in _MIRROR_VOCABULARY.items():
             simplified = simplified.replace(old, new)
     text = unicodedata.normalize("NFKC", simplified)
-    return _WS.sub("", text).replace("“", '"').replace("”", '"')
+    # Whitespace removed by splitting on it: the same characters as ``\s``, several times faster.
+    return "".join(text.split()).replace("“", '"').replace("”", '"')
 
 
 _cached_label = lru_cache(maxsize=65536)(_normalize_label)
+
+#: Longest text whose simplified form ``simplify`` remembers.
+_REMEMBERED_CHARS = 8192
+
+
+def simplify(text: str) -> str:
+    """``text`` (in ASCII widths) without pinyin notes, in simplified characters. A long line
+    is simplified twice, to test whether it is glued and as a label: the last few are remembered."""
+    return _remembered_simplify(text) if len(text) <= _REMEMBERED_CHARS else _simplify(text)
+
+
+def _simplify(text: str) -> str:
+    converted: str = _T2S.convert(PINYIN.sub("", text))
+    return converted
+
+
+_remembered_simplify = lru_cache(maxsize=4)(_simplify)
 
 
 def parse_number(text: str) -> float | None:
@@ -181,18 +208,32 @@ def parse_number(text: str) -> float | None:
     return -value if m.group("sign") == "-" else value
 
 
+#: One cell of a line before it is placed in the stream: kind, text, value and raw text; None
+#: stands for an empty piece (one more empty slot).
+Entry = tuple[Kind, str, float | None, str] | None
+
+
 def classify(piece: str, line: int, gap: int, same_line: bool, widened: bool = False) -> Cell | None:
     """Turn one stripped piece of text into a cell (None for an empty piece). ``widened``: the
     piece is already in ASCII widths (``to_ascii_width``)."""
-    ascii_piece = (piece if widened else to_ascii_width(piece)).strip()
+    entry = _piece_entry(piece if widened else to_ascii_width(piece), piece)
+    if entry is None:
+        return None
+    kind, text, value, raw = entry
+    return Cell(kind, text, line, gap, same_line, value, raw)
+
+
+def _piece_entry(ascii_piece: str, raw: str) -> Entry:
+    """What ``classify`` makes of a piece (given in ASCII widths and as read), not yet placed."""
+    ascii_piece = ascii_piece.strip()
     if not ascii_piece:
         return None
     if ascii_piece in PLACEHOLDERS:
-        return Cell(Kind.PLACEHOLDER, ascii_piece, line, gap, same_line, None, piece)
+        return (Kind.PLACEHOLDER, ascii_piece, None, raw)
     value = parse_number(ascii_piece)
     if value is not None:
-        return Cell(Kind.NUMBER, ascii_piece, line, gap, same_line, value, piece)
-    return Cell(Kind.LABEL, normalize_label(piece), line, gap, same_line, None, piece)
+        return (Kind.NUMBER, ascii_piece, value, raw)
+    return (Kind.LABEL, normalize_label(raw), None, raw)
 
 
 def _split_line(line: str) -> list[str]:
@@ -229,13 +270,23 @@ def _pieces_bound(line: str) -> int:
     return sum(1 for _ in _WS.finditer(line)) + 1
 
 
+#: Characters of text split into lines at a time by ``_lines``.
+_BLOCK_CHARS = 1 << 16
+
+
 def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` one at a time, so a huge input is not copied into a list of lines."""
+    """The lines of ``text``, split a block of about ``_BLOCK_CHARS`` at a time: ``str.split`` is
+    fast, and a huge input is never copied into one list of lines."""
     start = 0
-    while (end := text.find("\n", start)) >= 0:
-        yield text[start:end]
+    while start + _BLOCK_CHARS < len(text) and (end := text.find("\n", start + _BLOCK_CHARS)) >= 0:
+        yield from text[start:end].split("\n")
         start = end + 1
-    yield text[start:]
+    yield from text[start:].split("\n")
+
+
+#: Lines up to this length are read through a cache: table lines (numbers, labels) repeat from
+#: report to report; longer lines are prose, which does not.
+_CACHED_LINE_CHARS = 256
 
 
 def tokenize(
@@ -249,10 +300,6 @@ def tokenize(
     """
     # Widths are normalized once for the whole text: numbers need it, labels get NFKC later.
     text = to_ascii_width(text.replace("\r\n", "\n").replace("\r", "\n"))
-    # Imported here: segmenting glued lines needs the template vocabulary, which itself
-    # is normalized with this module's label rules.
-    from tablerecon.segment import segment_line
-
     cells: list[Cell] = []
     gap = 0
     number = 0
@@ -268,24 +315,41 @@ def tokenize(
         room = None if max_cells is None else max_cells - len(cells)
         if room is not None and len(line) > room and _pieces_bound(line) > room:
             raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-        glued = segment_line(line, number, gap, room)
-        if glued:
-            cells.extend(glued)
-            gap = 0
-            continue
-        pieces = _split_line(line)
+        # A line no longer than ``room`` cannot hold more labels than ``room``: cached, it
+        # cannot raise.
+        if len(line) <= _CACHED_LINE_CHARS and (room is None or len(line) <= room):
+            entries = _cached_line_entries(line)
+        else:
+            entries = _line_entries(line, number, room)
         produced = False
-        for piece in pieces:
-            cell = classify(piece, number, gap, produced, widened=True)
-            if cell is None:
+        for entry in entries:
+            if entry is None:
                 gap += 1
                 continue
-            cells.append(cell)
+            cells.append(Cell(entry[0], entry[1], number, gap, produced, entry[2], entry[3]))
             produced = True
             gap = 0
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     return cells, number
+
+
+def _line_entries(line: str, number: int = 0, max_cells: int | None = None) -> tuple[Entry, ...]:
+    """The cells of one line (in ASCII widths), glued or separated, before they are placed.
+    More than ``max_cells`` labels glued on the line raise ``InputTooLargeError``."""
+    # Imported here: segmenting glued lines needs the template vocabulary, which itself
+    # is normalized with this module's label rules.
+    from tablerecon.segment import segment_line
+
+    glued = segment_line(line, number, max_cells)
+    if glued:
+        return tuple(glued)
+    return tuple(_piece_entry(piece, piece) for piece in _split_line(line))
+
+
+@lru_cache(maxsize=16384)
+def _cached_line_entries(line: str) -> tuple[Entry, ...]:
+    return _line_entries(line)
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:

@@ -15,14 +15,12 @@ from array import array
 from functools import cache
 from importlib import resources
 from itertools import islice
-
-from opencc import OpenCC
+from typing import Any
 
 from tablerecon.errors import InputTooLargeError
-from tablerecon.normalize import PINYIN, Cell, Kind, normalize_label
+from tablerecon.normalize import Entry, Kind, normalize_label, simplify
 from tablerecon.templates import all_tables
 
-_T2S = OpenCC("t2s")
 # Digits, separators, signs, decimal points and the units cells carry: a run of glued values.
 # Placeholders (/ - —) stand for blank cells inside a run. A run is made of these tokens only and
 # holds a digit or a placeholder. (Written as one pattern, ``x*[mark]x*``, the test backtracks
@@ -62,13 +60,29 @@ def vocabulary() -> tuple[str, ...]:
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in vocabulary()))
+    """The longest known label starting at a position. Written as a trie (one branch per next
+    character) rather than a list of words: the regex engine then tries a handful of branches at
+    each position, not every word, and a branch's end is tried last, so the longest word wins."""
+    trie: dict[str, dict[str, Any]] = {}
+    for word in vocabulary():
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_regex(trie))
+
+
+def _trie_regex(node: dict[str, dict[str, Any]]) -> str:
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def _prepare(line: str) -> str:
     """The line in label form, spaces kept: ASCII widths, no pinyin, simplified characters."""
-    text: str = _T2S.convert(PINYIN.sub("", line))  # tokenize already normalized widths
-    return text.replace("“", '"').replace("”", '"')
+    return simplify(line).replace("“", '"').replace("”", '"')  # tokenize already normalized widths
 
 
 _WS = re.compile(r"\s+")
@@ -129,9 +143,10 @@ def trailing_run(piece: str) -> tuple[str, str] | None:
     return piece[:start], piece[start:]
 
 
-def segment_line(line: str, number: int, gap: int, max_cells: int | None = None) -> list[Cell] | None:
-    """Cells of a glued line, or None when the line is not glued table text. More than
-    ``max_cells`` labels on the line raise ``InputTooLargeError`` before the cells are made."""
+def segment_line(line: str, number: int, max_cells: int | None = None) -> list[Entry] | None:
+    """Cells of a glued line (``normalize.Entry``: not yet placed in the stream), or None when the
+    line is not glued table text. More than ``max_cells`` labels on the line raise
+    ``InputTooLargeError`` (naming line ``number``) before the cells are made."""
     if len(line) < 24:
         return None
     # Cheap test first: prose rarely holds three known labels, glued tables always do.
@@ -157,7 +172,7 @@ def segment_line(line: str, number: int, gap: int, max_cells: int | None = None)
     )
     if joins < GLUED_MIN_JOINS:
         return None
-    cells: list[Cell] = []
+    cells: list[Entry] = []
     pos = 0
 
     def emit_between(start: int, end: int) -> None:
@@ -176,15 +191,13 @@ def segment_line(line: str, number: int, gap: int, max_cells: int | None = None)
         if len(run) > MAX_RUN_CHARS:
             label, run = piece, ""
         if label:
-            cells.append(
-                Cell(Kind.LABEL, normalize_label(label), number, gap if not cells else 0, bool(cells))
-            )
+            cells.append((Kind.LABEL, normalize_label(label), None, ""))
         if run:
-            cells.append(Cell(Kind.RUN, run, number, gap if not cells else 0, bool(cells), None, run))
+            cells.append((Kind.RUN, run, None, run))
 
     for m in matches:
         emit_between(pos, m.start())
-        cells.append(Cell(Kind.LABEL, m.group(0), number, gap if not cells else 0, bool(cells)))
+        cells.append((Kind.LABEL, m.group(0), None, ""))
         pos = m.end()
     emit_between(pos, len(compact))
     return cells
