@@ -553,38 +553,52 @@ class _Search:
         bounds = np.append(self._segments(alive), alive.shape[0])
         return [alive[bounds[r] : bounds[r + 1]] - self.starts[r] for r in range(len(self.cands))]
 
-    def propagate(self, alive: np.ndarray, eqs: np.ndarray | None = None) -> np.ndarray | None:
-        """Bounds consistency on the global equations (those ``eqs`` selects), all rows at once;
-        None when one cannot hold. A candidate survives if the other rows' ranges can still
-        balance every equation."""
-        flat = self.flat if eqs is None else self.flat[:, eqs]
-        if flat.shape[1] == 0:
-            return alive
+    def narrow(self, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """Drop every candidate that cannot be part of an assignment within the bound, until
+        none drops; returns what is left, where each row starts in it, and the node's lower
+        bound, or None when nothing fits.
+
+        Bounds consistency on the global equations, all rows at once: given the other rows'
+        ranges, a candidate makes some equations certainly fail. In the hard search it must
+        make none; in the soft one each costs a violation, and the candidate's own cost plus its
+        violations plus the other rows' cheapest must stay within the best assignment found."""
+        hard, best, n_eqs = self.hard, self.best, self.flat.shape[1]
         while True:
             rows = self.row_of[alive]
             seg = self._segments(alive)
-            sub = flat[alive]
-            lo = np.minimum.reduceat(sub, seg, axis=0)
-            hi = np.maximum.reduceat(sub, seg, axis=0)
-            total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
-            if (total_lo > TOL).any() or (total_hi < -TOL).any():
+            own = self.cost[alive]
+            mins = np.minimum.reduceat(own, seg)
+            base = int(mins.sum())
+            excess = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
+            lb = base
+            if n_eqs:
+                sub = self.flat[alive]
+                lo = np.minimum.reduceat(sub, seg, axis=0)
+                hi = np.maximum.reduceat(sub, seg, axis=0)
+                total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
+                broken = int(((total_lo > TOL) | (total_hi < -TOL)).sum())
+                if hard and broken:
+                    return None
+                lb += broken * W_VIOLATION
+                fails = (sub + (total_lo - lo)[rows] > TOL) | (sub + (total_hi - hi)[rows] < -TOL)
+                if hard:
+                    keep = ~fails.any(axis=1)
+                else:
+                    excess = excess + fails.sum(axis=1) * W_VIOLATION
+            if best >= 0 and lb > best:
                 return None
-            ok = ((sub + (total_lo - lo)[rows] <= TOL) & (sub + (total_hi - hi)[rows] >= -TOL)).all(axis=1)
-            if ok.all():
-                return alive
-            alive = alive[ok]
+            if n_eqs and hard:
+                if best >= 0:
+                    keep &= excess <= best - lb
+            elif best >= 0:
+                keep = excess <= best - base
+            else:
+                return alive, seg, lb
+            if keep.all():
+                return alive, seg, lb
+            alive = alive[keep]
             if not self._every_row(alive):
                 return None
-
-    def violated(self, alive: np.ndarray, seg: np.ndarray) -> np.ndarray:
-        """Global equations that must fail whatever the remaining choices (soft mode)."""
-        sub = self.flat[alive]
-        if sub.shape[1] == 0:
-            return np.zeros(0, dtype=bool)
-        lo = np.minimum.reduceat(sub, seg, axis=0).sum(axis=0)
-        hi = np.maximum.reduceat(sub, seg, axis=0).sum(axis=0)
-        out: np.ndarray = (lo > TOL) | (hi < -TOL)
-        return out
 
     def run(self, alive: np.ndarray) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.
@@ -592,38 +606,12 @@ class _Search:
         if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
             self.gave_up = True
             return
-        if self.hard:
-            pruned = self.propagate(alive)
-            if pruned is None:
-                return
-            alive = pruned
+        narrowed = self.narrow(alive)
+        if narrowed is None:
+            return
+        alive, seg, lb = narrowed
         if self.root is None:
             self.root = self.split(alive)
-        while True:  # cost pruning and propagation feed each other: repeat while either narrows
-            seg = self._segments(alive)
-            mins = np.minimum.reduceat(self.cost[alive], seg)
-            broken = None if self.hard else self.violated(alive, seg)
-            lb = int(mins.sum()) + (int(broken.sum()) * W_VIOLATION if broken is not None else 0)
-            if self.best < 0:
-                break
-            if lb > self.best:
-                return
-            # A candidate dearer than its row's cheapest by more than the slack cannot be part
-            # of an assignment as cheap as the best one found.
-            slack = self.best - lb
-            keep = self.cost[alive] - mins[self.row_of[alive]] <= slack
-            kept = alive if keep.all() else alive[keep]
-            narrowed: np.ndarray | None = kept
-            if broken is not None and slack < W_VIOLATION:
-                # No violation to spare: every equation not already broken must hold.
-                narrowed = self.propagate(kept, ~broken)
-            elif self.hard and kept is not alive:
-                narrowed = self.propagate(kept)
-            if narrowed is None:
-                return
-            if narrowed.shape[0] == alive.shape[0]:
-                break
-            alive = narrowed
         counts = np.diff(np.append(seg, alive.shape[0]))
         if (counts == 1).all():
             self.record(tuple(int(k) for k in alive - self.starts), lb)
