@@ -12,6 +12,12 @@ from tablerecon.models import CellStatus, Check, RowPlacement, Table
 from tablerecon.solve import Solution
 from tablerecon.templates import Equation
 
+#: The check of an identity that holds exactly is the same in every report, so it is built once
+#: per equation (equations are themselves cached, see ``expand_identities``). Keyed by id, with
+#: the equation kept, so an id reused by another equation is no false hit.
+_HOLDING: dict[int, tuple[Equation, Check]] = {}
+_HOLDING_SIZE = 65536
+
 
 def check_identities(
     values: np.ndarray,
@@ -23,26 +29,34 @@ def check_identities(
     solver found broken in the source is reported even where it left cells unknown."""
     checks: list[Check] = []
     broken = source_violations or {}
+    unknown = {(r, c) for r, row in enumerate(status) for c, s in enumerate(row) if s == "unknown"}
+    # Python floats, summed term by term in the equation's order.
+    known: list[list[float]] = np.where(np.isnan(values), 0.0, values).astype(np.float64).tolist()
     for eq in equations:
-        if any(status[r][c] == "unknown" for r, c, _ in eq.terms):
+        if not unknown.isdisjoint(eq.cells):
             if eq.name in broken:
-                cells = tuple((r, c) for r, c, _ in eq.terms)
-                checks.append(Check(identity=eq.name, holds=False, residual=broken[eq.name], cells=cells))
+                checks.append(Check(identity=eq.name, holds=False, residual=broken[eq.name], cells=eq.cells))
             continue
         residual = 0.0
         for r, c, a in eq.terms:
-            v = values[r, c]
-            residual += a * (0.0 if math.isnan(v) else float(v))
+            residual += a * known[r][c]
         residual = round(residual, 9)
-        checks.append(
-            Check(
-                identity=eq.name,
-                holds=abs(residual) < 1e-6,
-                residual=residual,
-                cells=tuple((r, c) for r, c, _ in eq.terms),
+        if residual == 0.0 and math.copysign(1.0, residual) > 0:
+            checks.append(_holding(eq))
+        else:
+            checks.append(
+                Check(identity=eq.name, holds=abs(residual) < 1e-6, residual=residual, cells=eq.cells)
             )
-        )
     return checks
+
+
+def _holding(eq: Equation) -> Check:
+    hit = _HOLDING.get(id(eq))
+    if hit is None or hit[0] is not eq:
+        if len(_HOLDING) >= _HOLDING_SIZE:
+            _HOLDING.clear()
+        hit = _HOLDING[id(eq)] = (eq, Check(identity=eq.name, holds=True, residual=0.0, cells=eq.cells))
+    return hit[1]
 
 
 def build_table(

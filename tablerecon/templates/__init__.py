@@ -8,7 +8,7 @@ into plain linear equations over (row, column) cells, which is all the solver ne
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Literal
 
@@ -67,16 +67,21 @@ class TableSpec(_Frozen):
     identities: tuple[IdentitySpec, ...] = ()
     verified: str | None = None
 
-    @property
+    # Cached: the spec is frozen, and matching asks for these for every cell it reads.
+    @cached_property
     def units(self) -> frozenset[str]:
         """Every unit the rows carry: a cell holding one is the row's unit, not a label."""
         return frozenset(r.unit for r in self.rows if r.unit)
 
-    @property
+    @cached_property
     def data_rows(self) -> tuple[RowSpec, ...]:
         return tuple(r for r in self.rows if not r.group)
 
-    @property
+    @cached_property
+    def data_row_keys(self) -> frozenset[str]:
+        return frozenset(r.key for r in self.data_rows)
+
+    @cached_property
     def column_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns)
 
@@ -93,6 +98,11 @@ class Equation(_Frozen):
     id: str
     name: str
     terms: tuple[tuple[int, int, int], ...]
+
+    @cached_property
+    def cells(self) -> tuple[tuple[int, int], ...]:
+        """The (row, column) cells of the terms."""
+        return tuple((r, c) for r, c, _ in self.terms)
 
 
 TEMPLATE_IDS = (
@@ -120,12 +130,28 @@ def all_tables() -> tuple[tuple[Template, TableSpec], ...]:
     return tuple((t, s) for tid in TEMPLATE_IDS for t in [load_template(tid)] for s in t.tables)
 
 
+#: Equations per (spec, rows, columns): tables repeat their rows and columns from report to
+#: report. The spec is kept with its entry, so an id reused by another spec is no false hit.
+_EQUATIONS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[TableSpec, tuple[Equation, ...]]] = {}
+_EQUATIONS_SIZE = 4096
+
+
 def expand_identities(spec: TableSpec, rows: list[str], columns: list[str]) -> list[Equation]:
     """Expand compact identities into equations over the given row and column keys.
 
     Rows or columns the table lacks (for instance a row the text never had) make the
     identities that need them disappear rather than hold vacuously.
     """
+    key = (id(spec), tuple(rows), tuple(columns))
+    hit = _EQUATIONS.get(key)
+    if hit is None or hit[0] is not spec:
+        if len(_EQUATIONS) >= _EQUATIONS_SIZE:
+            _EQUATIONS.clear()
+        hit = _EQUATIONS[key] = (spec, tuple(_expand(spec, rows, columns)))
+    return list(hit[1])
+
+
+def _expand(spec: TableSpec, rows: list[str], columns: list[str]) -> list[Equation]:
     r_idx = {k: i for i, k in enumerate(rows)}
     c_idx = {k: j for j, k in enumerate(columns)}
     out: list[Equation] = []
@@ -135,7 +161,7 @@ def expand_identities(spec: TableSpec, rows: list[str], columns: list[str]) -> l
             if not all(c in c_idx for c in cols):
                 continue
             for rk in rows:
-                if rk not in {r.key for r in spec.data_rows}:
+                if rk not in spec.data_row_keys:
                     continue
                 i = r_idx[rk]
                 terms = [(i, c_idx[str(ident.total)], 1)] + [(i, c_idx[c], -1) for c in ident.parts]
