@@ -158,44 +158,71 @@ def run_splits(
     """Every way to cut a run of glued digits into numbers (no leading zeros), or None when
     there are more than ``max_splits``. Spaces, signs, units and placeholders are certain cell
     boundaries; a placeholder (/, —, or a dash that is no sign) is a blank cell, NaN here. In
-    tables of counts (``signed`` False) every dash is a placeholder."""
+    tables of counts (``signed`` False) every dash is a placeholder.
+
+    The splits are counted first (memoized on position and cells used, so the count costs
+    O(length x cells x digits) however many splits there are): a run with too many is refused
+    at once, and the enumeration never walks into a dead end."""
     text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
     chunks = [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
-    out: list[tuple[float, ...]] = []
-    steps = [0]
+    if not chunks:
+        return None
     remaining = [0] * (len(chunks) + 1)  # characters left from each chunk on (suffix sums)
     for i in range(len(chunks) - 1, -1, -1):
         remaining[i] = remaining[i + 1] + len(chunks[i])
 
-    def walk(ci: int, start: int, acc: tuple[float, ...]) -> bool:
-        steps[0] += 1
-        if len(out) > max_splits or steps[0] > 20 * max_splits:
-            return False
-        # Each cell holds at most MAX_NUMBER_DIGITS characters: too much text left is a dead end.
-        if ci < len(chunks) and remaining[ci] - start > (max_cells - len(acc)) * (MAX_NUMBER_DIGITS + 1):
-            return True
-        if ci == len(chunks):
-            out.append(acc)
-            return True
+    @cache
+    def moves(ci: int, start: int) -> list[tuple[int, int, float]]:
+        """The cells that can start at (chunk, offset): where the next one starts, and its value.
+        A cell holds at most MAX_NUMBER_DIGITS digits (one more character for a sign or point)."""
         chunk = chunks[ci]
-        if start == len(chunk):
-            return walk(ci + 1, 0, acc)
-        if len(acc) >= max_cells:
-            return True
         if chunk in _PLACEHOLDER_CHUNKS:
-            return walk(ci + 1, 0, (*acc, math.nan))
+            return [(ci + 1, 0, math.nan)]
+        out = []
         # In a signed table a dash before digits is a minus sign or a blank cell's dash: both.
-        if start == 0 and chunk[0] == "-" and not walk(ci, 1, (*acc, math.nan)):
-            return False
-        for end in range(start + 1, len(chunk) + 1):
+        if start == 0 and chunk[0] == "-":
+            out.append((ci, 1, math.nan))
+        for end in range(start + 1, min(len(chunk), start + MAX_NUMBER_DIGITS + 1) + 1):
             piece = chunk[start:end]
-            if _PIECE.match(piece) and not walk(ci, end, (*acc, float(piece))):
-                return False
-        return True
+            if _PIECE.match(piece):
+                out.append((ci, end, float(piece)))
+        return out
 
-    if not chunks or not walk(0, 0, ()) or steps[0] > 20 * max_splits:
+    @cache
+    def ways(ci: int, start: int, used: int) -> int:
+        """Completions from (chunk, offset) with ``used`` cells cut, capped at max_splits + 1."""
+        if ci < len(chunks) and start == len(chunks[ci]):
+            return ways(ci + 1, 0, used)
+        # Each cell holds at most MAX_NUMBER_DIGITS characters: too much text left is a dead end.
+        if ci < len(chunks) and remaining[ci] - start > (max_cells - used) * (MAX_NUMBER_DIGITS + 1):
+            return 0
+        if ci == len(chunks):
+            return 1
+        if used >= max_cells:
+            return 0
+        total = 0
+        for nci, nstart, _ in moves(ci, start):
+            total += ways(nci, nstart, used + 1)
+            if total > max_splits:
+                break
+        return min(total, max_splits + 1)
+
+    if ways(0, 0, 0) > max_splits:
         return None
-    return out if len(out) <= max_splits else None
+    out: list[tuple[float, ...]] = []
+
+    def walk(ci: int, start: int, acc: tuple[float, ...]) -> None:
+        if ci < len(chunks) and start == len(chunks[ci]):
+            walk(ci + 1, 0, acc)
+        elif ci == len(chunks):
+            out.append(acc)
+        else:
+            for nci, nstart, value in moves(ci, start):
+                if ways(nci, nstart, len(acc) + 1):
+                    walk(nci, nstart, (*acc, value))
+
+    walk(0, 0, ())
+    return out
 
 
 def _separate_placeholders(text: str, signed: bool) -> str:
