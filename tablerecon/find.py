@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from tablerecon.labels import MATCH_THRESHOLD, is_section_heading, score
 from tablerecon.normalize import Cell, Kind
@@ -80,22 +80,33 @@ def _caption_table(label: str) -> str | None:
 def _anchor_table(cells: list[Cell], i: int) -> str | None:
     """The table whose anchor cell ``i`` is, if any."""
     label = cells[i].text
+    table_id = _label_anchor(label) if len(label) <= _MARKER_CHARS else None
+    if table_id is None and label == "行政复议":
+        # The review table's header: 行政复议 / 行政诉讼 / 结果维持 ... (prose mentions both words too).
+        following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
+        if "行政诉讼" in following and "结果维持" in following:
+            return "review_litigation"
+    return table_id
+
+
+#: Longest label that can be an anchor or a stop: longer ones are neither (see ``_label_anchor``
+#: and ``is_section_heading``), so they are not looked at, nor remembered.
+_MARKER_CHARS = 60
+
+
+@lru_cache(maxsize=32768)
+def _label_anchor(label: str) -> str | None:
+    """The table a label anchors by its text alone. Cached: labels repeat from report to report,
+    and each is scored against every anchor."""
     caption = _caption_table(label)
     if caption is not None:
         return caption
-    if len(label) > 60:
-        return None
     for table_id in ("requests", "review_litigation"):
         for _, spec in _candidates(table_id)[:1]:
             if any(score(label, a) >= _ANCHOR_THRESHOLD for a in spec.anchors):
                 return table_id
     if _is_stats_anchor(label):
         return "stats"
-    if label == "行政复议":
-        # The review table's header: 行政复议 / 行政诉讼 / 结果维持 ... (prose mentions both words too).
-        following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
-        if "行政诉讼" in following and "结果维持" in following:
-            return "review_litigation"
     return None
 
 
@@ -103,6 +114,7 @@ def _is_stats_row(label: str) -> bool:
     return any(score(label, r) >= MATCH_THRESHOLD for r in _stats_row_labels())
 
 
+@lru_cache(maxsize=32768)
 def _is_stop(label: str) -> bool:
     if not is_section_heading(label):
         return False
@@ -118,7 +130,7 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         table_id = _anchor_table(cells, i)
         if table_id is not None:
             markers.append((i, table_id))
-        elif _is_stop(cell.text):
+        elif len(cell.text) <= _MARKER_CHARS and _is_stop(cell.text):
             markers.append((i, None))
     regions: list[Region] = []
     k = 0
