@@ -163,7 +163,11 @@ def normalize_label(text: str) -> str:
 
 
 def _normalize_label(text: str) -> str:
-    text = to_ascii_width(text)
+    return _widened_label(to_ascii_width(text))
+
+
+def _widened_label(text: str) -> str:
+    """``normalize_label`` of a text already in ASCII widths."""
     simplified = simplify(text)
     if simplified != PINYIN.sub("", text):
         for old, new in _MIRROR_VOCABULARY.items():
@@ -223,8 +227,9 @@ def classify(piece: str, line: int, gap: int, same_line: bool, widened: bool = F
     return Cell(kind, text, line, gap, same_line, value, raw)
 
 
-def _piece_entry(ascii_piece: str, raw: str) -> Entry:
-    """What ``classify`` makes of a piece (given in ASCII widths and as read), not yet placed."""
+def _piece_entry(ascii_piece: str, raw: str, widened: bool = False) -> Entry:
+    """What ``classify`` makes of a piece (given in ASCII widths and as read), not yet placed.
+    ``widened``: ``raw`` is itself in ASCII widths."""
     ascii_piece = ascii_piece.strip()
     if not ascii_piece:
         return None
@@ -233,6 +238,8 @@ def _piece_entry(ascii_piece: str, raw: str) -> Entry:
     value = parse_number(ascii_piece)
     if value is not None:
         return (Kind.NUMBER, ascii_piece, value, raw)
+    if widened and len(raw) > _CACHED_LABEL_CHARS:
+        return (Kind.LABEL, _widened_label(raw), None, raw)  # long: not cached, and not widened twice
     return (Kind.LABEL, normalize_label(raw), None, raw)
 
 
@@ -298,8 +305,8 @@ def tokenize(
     (``InputTooLargeError``). ``deadline`` (a ``time.perf_counter()`` value) bounds the time:
     past it ``TimeBudgetError`` names the line reached.
     """
-    # Widths are normalized once for the whole text: numbers need it, labels get NFKC later.
-    text = to_ascii_width(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     cells: list[Cell] = []
     gap = 0
     number = 0
@@ -313,14 +320,12 @@ def tokenize(
             gap += 1  # what classify makes of an empty piece, without the work
             continue
         room = None if max_cells is None else max_cells - len(cells)
-        if room is not None and len(line) > room and _pieces_bound(line) > room:
-            raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-        # A line no longer than ``room`` cannot hold more labels than ``room``: cached, it
+        # A line no longer than ``room`` cannot hold more cells than ``room``: cached, it
         # cannot raise.
         if len(line) <= _CACHED_LINE_CHARS and (room is None or len(line) <= room):
             entries = _cached_line_entries(line)
         else:
-            entries = _line_entries(line, number, room)
+            entries = _line_entries(line, number, room, max_cells)
         produced = False
         for entry in entries:
             if entry is None:
@@ -334,17 +339,27 @@ def tokenize(
     return cells, number
 
 
-def _line_entries(line: str, number: int = 0, max_cells: int | None = None) -> tuple[Entry, ...]:
-    """The cells of one line (in ASCII widths), glued or separated, before they are placed.
-    More than ``max_cells`` labels glued on the line raise ``InputTooLargeError``."""
+def _line_entries(
+    line: str, number: int = 0, room: int | None = None, max_cells: int | None = None
+) -> tuple[Entry, ...]:
+    """The cells of one line as read, glued or separated, before they are placed in the stream.
+    More than ``room`` cells on the line raise ``InputTooLargeError`` (naming line ``number``
+    and the document's ``max_cells``)."""
     # Imported here: segmenting glued lines needs the template vocabulary, which itself
     # is normalized with this module's label rules.
     from tablerecon.segment import segment_line
 
-    glued = segment_line(line, number, max_cells)
+    # Widths are normalized line by line, so a line read from the cache costs no widening; no
+    # character the map changes is a line break.
+    line = to_ascii_width(line)
+    if not line or line.isspace():
+        return (None,)
+    if room is not None and len(line) > room and _pieces_bound(line) > room:
+        raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+    glued = segment_line(line, number, room)
     if glued:
         return tuple(glued)
-    return tuple(_piece_entry(piece, piece) for piece in _split_line(line))
+    return tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line))
 
 
 @lru_cache(maxsize=16384)
