@@ -21,7 +21,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 import networkx as nx
@@ -73,6 +73,22 @@ class RowCandidates:
     generated: int  # placements before filtering
     bounded: bool = False  # True when the enumeration stopped at its bound
     omitted_cost: int = 0  # least cost of any candidate the bound left out
+
+    _consistent: RowCandidates | None = field(default=None, repr=False, compare=False)
+    _least_gap: RowCandidates | None = field(default=None, repr=False, compare=False)
+
+    def consistent(self) -> RowCandidates:
+        """The candidates that break no row identity (computed once: candidates are cached)."""
+        if self._consistent is None:
+            self._consistent = self.subset(self.violations == 0)
+        return self._consistent
+
+    def least_gap(self) -> RowCandidates:
+        """The placements the blank-line hints like best, nothing inferred (computed once)."""
+        if self._least_gap is None:
+            gap = self.cost - self.violations * W_VIOLATION - (self.lost_col >= 0) * W_LOST
+            self._least_gap = self.subset(gap <= gap.min())
+        return self._least_gap
 
     def subset(self, mask: np.ndarray) -> RowCandidates:
         """The candidates selected by a boolean mask, bound information kept."""
@@ -694,14 +710,37 @@ def _equation_arrays(
     return local, global_eqs
 
 
-def constraint_graph(equations: list[Equation], n_rows: int) -> nx.Graph:
-    """Rows and identities as a bipartite graph; its components can be solved apart."""
+def constraint_graph(eq_rows: tuple[tuple[int, ...], ...], n_rows: int) -> nx.Graph:
+    """Rows and identities (given by the rows each touches) as a bipartite graph; its
+    components can be solved apart."""
     g = nx.Graph()
     g.add_nodes_from(("row", r) for r in range(n_rows))
-    for k, eq in enumerate(equations):
+    for k, rows in enumerate(eq_rows):
         g.add_node(("eq", k))
-        g.add_edges_from((("eq", k), ("row", r)) for r in {t[0] for t in eq.terms})
+        g.add_edges_from((("eq", k), ("row", r)) for r in rows)
     return g
+
+
+def _rows_of(eq: Equation) -> tuple[int, ...]:
+    return tuple(sorted({t[0] for t in eq.terms}))
+
+
+@lru_cache(maxsize=512)
+def _components(
+    eq_rows: tuple[tuple[int, ...], ...], n_rows: int
+) -> tuple[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...], dict[str, int]]:
+    """The constraint graph's components, each as (rows, equation indices), and the graph's size.
+    Tables of one template pose the same graph report after report, so it is built once."""
+    graph = constraint_graph(eq_rows, n_rows)
+    parts = tuple(
+        (
+            tuple(sorted(r for kind, r in component if kind == "row")),
+            tuple(sorted(k for kind, k in component if kind == "eq")),
+        )
+        for component in nx.connected_components(graph)
+    )
+    size = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "components": len(parts)}
+    return parts, size
 
 
 def solve_table(
@@ -731,17 +770,17 @@ def solve_table(
             local_eqs.setdefault(eq.terms[0][0], []).append(eq)
     glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
     use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols)
-    graph = constraint_graph(global_eqs, n_rows)
+    parts, graph_size = _components(tuple(_rows_of(eq) for eq in global_eqs), n_rows)
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
     ambiguous = False
     deadline = time.perf_counter() + limits.max_seconds
     source_violations: dict[str, float] = {}
-    for component in nx.connected_components(graph):
-        comp_rows = sorted(r for kind, r in component if kind == "row" and usable[r])
+    for part_rows, part_eqs in parts:
+        comp_rows = [r for r in part_rows if usable[r]]
         if not comp_rows:
             continue
-        comp_eqs = [global_eqs[k] for kind, k in component if kind == "eq"]
+        comp_eqs = [global_eqs[k] for k in part_eqs]
         outcome = _solve_component(
             rows,
             comp_rows,
@@ -779,11 +818,7 @@ def solve_table(
         ambiguous=ambiguous,
         alternatives=min(alternatives_product - 1, 10**6),
         notes=notes,
-        graph={
-            "nodes": graph.number_of_nodes(),
-            "edges": graph.number_of_edges(),
-            "components": nx.number_connected_components(graph),
-        },
+        graph=dict(graph_size),
         hints_trusted=use_hints,
         source_violations=source_violations,
     )
@@ -831,15 +866,13 @@ def _solve_component(
                 return None
             every.append(rc)
             if hard:
-                ok = rc.violations == 0
-                if not ok.any():
+                rc = rc.consistent()
+                if not rc.cost.size:
                     return _Search([], [], hard, limits, deadline), []
-                rc = rc.subset(ok)
             else:
                 # The source breaks its identities, so they cannot place the values: keep the
                 # placements the text's own evidence (blank-line hints) likes best.
-                gap = rc.cost - rc.violations * W_VIOLATION - (rc.lost_col >= 0) * W_LOST
-                rc = rc.subset(gap <= gap.min())
+                rc = rc.least_gap()
             cands.append(rc)
         contrib = [rc.vec @ contrib_coef[i] for i, rc in enumerate(cands)]
         search = _Search(cands, contrib, hard, limits, deadline)
@@ -1064,12 +1097,12 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
     values = rc.vec[first].copy()
     status: list[CellStatus] = ["blank"] * n_cols
     lines: list[int | None] = [None] * n_cols
-    for col_index, src in zip(rc.pos[first], rc.source[first], strict=True):
-        if col_index < 0:
+    pos, src = rc.pos[first].tolist(), rc.source[first].tolist()
+    for col, source in zip(pos, src, strict=True):
+        if col < 0:
             continue
-        col = int(col_index)
-        placeholder_in_run = src < -1
-        cell = row.cells[-(int(src) + 2) if placeholder_in_run else int(src)]
+        placeholder_in_run = source < -1
+        cell = row.cells[-(source + 2) if placeholder_in_run else source]
         if cell.kind is not Kind.PLACEHOLDER and not placeholder_in_run:
             status[col] = "read"
         lines[col] = cell.line
@@ -1077,18 +1110,15 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
     if lost >= 0:
         status[lost] = "inferred"
         lines[lost] = None
-    for j in range(n_cols):
-        if status[j] == "blank":
-            values[j] = np.nan
-    for k in picks[1:]:
-        differ = np.abs(rc.vec[k] - rc.vec[first]) > TOL
-        for j in (int(x) for x in np.nonzero(differ)[0]):
+    values[[j for j in range(n_cols) if status[j] == "blank"]] = np.nan
+    if len(picks) > 1:
+        others = rc.vec[picks[1:]]
+        for j in np.nonzero((np.abs(others - rc.vec[first]) > TOL).any(axis=0))[0].tolist():
             status[j] = "unknown"
             values[j] = np.nan
             lines[j] = None
-    placed = [j for j, c in enumerate(rc.pos[first]) if c >= 0]
-    chosen: tuple[int | None, ...] = tuple(
-        int(rc.pos[first][j]) if all(rc.pos[k][j] == rc.pos[first][j] for k in picks) else None
-        for j in placed
-    )
+        same = (rc.pos[picks] == rc.pos[first]).all(axis=0).tolist()
+    else:
+        same = [True] * len(pos)
+    chosen: tuple[int | None, ...] = tuple(c if same[j] else None for j, c in enumerate(pos) if c >= 0)
     return RowSolution(values=values, status=status, lines=lines, chosen=chosen, candidates=rc.generated)
