@@ -14,9 +14,10 @@ solve again) rather than ``enumerate_all_solutions``: equal matrices have many p
 can sit in any blank column of its slot), and raw assignments multiply across rows.
 
 Where the engine's output depends on which optimal reading its search met first (the
-representative behind read/inferred statuses, ``lost_cells_forced`` and the rival comparison),
-every representative is tried and the engine must match one; such components are counted. So
-are provenance ties: one value matrix read with different cells inferred at the same cost.
+representative behind read/inferred statuses and ``lost_cells_forced``; the rival comparison
+uses every reading of the rival), every representative is tried and the engine must match
+one; such components are counted. So are provenance ties: one value matrix read with
+different cells inferred at the same cost.
 
 Where solve.py's code and its stated rules part, the reference follows the rules; a known
 such deviation is listed in KNOWN_DEVIATIONS, with an ``as_coded`` switch that models the code,
@@ -622,7 +623,7 @@ def _derive(
     readings: Sequence[Reading],
     first: int,
     soft: bool,
-    rival: Reading | None,
+    rivals: Sequence[Reading] | None,
     n_cols: int,
     scale: int,
 ) -> Outcome:
@@ -647,7 +648,7 @@ def _derive(
             for c in range(n_cols):
                 if status[c] != "unknown" and (math.isnan(values[c]) or values[c] == 0):
                     status[c], values[c] = "unknown", np.nan
-        if rival is not None:
+        for rival in rivals or ():
             alt = rival[i].values
             for c in range(n_cols):
                 mine = 0 if math.isnan(values[c]) else round(values[c] * scale)
@@ -668,11 +669,10 @@ def _outcomes(
     scale: int,
     firsts: Sequence[int] | None = None,
 ) -> list[Outcome]:
-    out = []
-    for k in firsts if firsts is not None else range(len(readings)):
-        for rival in rivals if rivals is not None else [None]:
-            out.append(_derive(readings, k, soft, rival, n_cols, scale))
-    return out
+    return [
+        _derive(readings, k, soft, rivals, n_cols, scale)
+        for k in (firsts if firsts is not None else range(len(readings)))
+    ]
 
 
 def solve_reference(
@@ -780,7 +780,7 @@ def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> Compone
             comp.comp_rows, "hard", _outcomes(readings, False, None, n_cols, scale), capped
         )
     as_read, capped_b = comp.readings("soft", soft, limit)
-    # The engine compares with its rival's first reading only; a capped rival list may miss it.
+    # The engine compares with every reading of its rival; a capped rival list may miss some.
     tag = " (rival capped)" if (capped if soft < hard else capped_b) else ""
     if soft < hard:
         outcomes = _outcomes(as_read, True, readings, n_cols, scale)

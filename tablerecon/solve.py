@@ -1018,14 +1018,20 @@ def _solve_component(
                 f"the {doubted} value(s) it would have inferred are unknown"
             )
     if rival is not None:
+        # Every reading of the rival counts, not just the first found: which cells are unknown
+        # must not depend on the search order. A rival search cut short adds every placement
+        # it could not rule out.
         other, other_cands = rival
         differ = 0
         for i, r in enumerate(comp_rows):
-            alt = other_cands[i].vec[other.solutions[0][i]]
+            alt_picks = [s[i] for s in other.solutions]
+            if other.gave_up or other.capped:
+                alt_picks += [int(k) for k in other.possible(i)]
+            alts = other_cands[i].vec[alt_picks]
             sol = out[r]
             for j in range(n_cols):
                 mine = 0.0 if math.isnan(sol.values[j]) else float(sol.values[j])
-                if sol.status[j] != "unknown" and abs(mine - alt[j]) > TOL:
+                if sol.status[j] != "unknown" and (np.abs(alts[:, j] - mine) > TOL).any():
                     sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
                     differ += 1
         if differ:
