@@ -18,6 +18,7 @@ from tablerecon.normalize import normalize_label
 _NOTE = re.compile(r"(?<!^)\([^()]*\)|\([^()]{6,}\)")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、．])")
 _SENTENCE = re.compile(r"[。；;]")
+_SECTION = re.compile(r"[一二三四五六七八九十]+、")
 
 #: Labels longer than this are prose or junk: scored, never cached (a worker reads millions).
 _CACHED_LABEL_CHARS = 120
@@ -76,7 +77,7 @@ def has_ordinal(label: str) -> bool:
 
 def is_section_heading(label: str) -> bool:
     """Headings like 五、存在的主要问题及改进情况 that end whatever table is open."""
-    return re.match(r"^[一二三四五六七八九十]+、", label) is not None and len(label) <= 40
+    return len(label) <= 40 and _SECTION.match(label) is not None
 
 
 def is_prose(label: str) -> bool:

@@ -90,27 +90,48 @@ def _best_row_uncached(text: str, rows: tuple[RowSpec, ...], start: int) -> tupl
     return best, best_score
 
 
-def _match_columns(headers: list[Cell], spec: TableSpec) -> tuple[list[str], list[str], float, list[str]]:
+#: Column keys, column labels, header score and header cells no template knows.
+_Columns = tuple[list[str], list[str], float, list[str]]
+
+#: Column matches per (header texts, spec): headers repeat from report to report. The spec is
+#: kept with its entry, so an id reused by another spec is no false hit.
+_COLUMNS_CACHE: dict[tuple[tuple[str, ...], int], tuple[TableSpec, _Columns]] = {}
+_COLUMNS_CACHE_SIZE = 8192
+#: Header texts longer than this (in all) are matched, not remembered.
+_CACHED_HEADER_CHARS = 1000
+
+
+def _match_columns(headers: list[Cell], spec: TableSpec) -> _Columns:
     """Column keys and labels for a captioned table; unknown header cells become extra columns.
 
     Header text split over two cells (本年新 / 制作数量) is joined when the join matches better.
     """
+    texts = tuple(h.text for h in headers)
+    if sum(map(len, texts)) > _CACHED_HEADER_CHARS:
+        return _match_column_texts(texts, spec)
+    key = (texts, id(spec))
+    hit = _COLUMNS_CACHE.get(key)
+    if hit is None or hit[0] is not spec:
+        if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
+            _COLUMNS_CACHE.clear()
+        hit = _COLUMNS_CACHE[key] = (spec, _match_column_texts(texts, spec))
+    keys, labels, header_score, extras = hit[1]
+    return list(keys), list(labels), header_score, list(extras)  # copies: callers own their lists
+
+
+def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
     # An optional column (历年累计) is there only when the header names it.
     columns = [
         c
         for c in spec.columns
-        if not c.optional or any(score(h.text, c.label or c.key) >= MATCH_THRESHOLD for h in headers)
+        if not c.optional or any(score(h, c.label or c.key) >= MATCH_THRESHOLD for h in headers)
     ]
     keys = [c.key for c in columns]
     labels = [c.label or c.key for c in columns]
     if spec.caption is None:
-        found = sum(1 for h in headers if any(score(h.text, w) >= MATCH_THRESHOLD for w in spec.header_words))
+        found = sum(1 for h in headers if any(score(h, w) >= MATCH_THRESHOLD for w in spec.header_words))
         return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
-    texts = [
-        h.text
-        for h in headers
-        if not any(score(h.text, w) >= 90 for w in (*spec.header_words, *spec.anchors))
-    ]
+    texts = [h for h in headers if not any(score(h, w) >= 90 for w in (*spec.header_words, *spec.anchors))]
     total = 0.0
     extras: list[str] = []
     matched: set[int] = set()
@@ -150,25 +171,29 @@ def _capacity(cells: list[Cell]) -> int:
     return sum(sum(ch.isdigit() for ch in c.text) if c.kind is Kind.RUN else 1 for c in cells)
 
 
-def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], index_of: dict[int, int]) -> None:
-    """Turn raw gaps into extra empty slots, relative to the table's usual spacing."""
+def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int]) -> None:
+    """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
+    ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
     line_gaps = [c.gap for r in rows for c in r.cells if not c.same_line]
     base = Counter(line_gaps).most_common(1)[0][0] if line_gaps else 0
-
-    def extra(cell: Cell) -> int:
-        return cell.gap if cell.same_line else max(0, cell.gap - base)
-
+    # A gap on a line of its own counts beyond the usual spacing; one on a shared line, whole.
     for row in rows:
         if not row.found:
             continue
-        row.gaps = [extra(c) for c in row.cells]
-        last = row.cells[-1] if row.cells else None
-        if last is not None and last.same_line:
+        row.gaps = [c.gap if c.same_line else c.gap - base if c.gap > base else 0 for c in row.cells]
+        if not row.cells:
+            row.gaps.append(None)
+            continue
+        last = row.cells[-1]
+        if last.same_line:
             row.gaps.append(None)  # padding after the last cell of a row-per-line row
             continue
-        nxt_index = index_of[id(last)] + 1 if last is not None else None
-        nxt = cells[nxt_index] if nxt_index is not None and nxt_index < len(cells) else None
-        row.gaps.append(extra(nxt) if nxt is not None else None)
+        nxt_index = last_index[id(row)] + 1
+        nxt = cells[nxt_index] if nxt_index < len(cells) else None
+        if nxt is None:
+            row.gaps.append(None)
+        else:
+            row.gaps.append(nxt.gap if nxt.same_line else nxt.gap - base if nxt.gap > base else 0)
 
 
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
@@ -223,16 +248,19 @@ def _match_one(
     stray = 0
     end = region.end
     stopped_early = False
+    last_index: dict[int, int] = {}  # by id of a row's evidence: where its last value is
+    label_kind = Kind.LABEL  # looked up once: the loop reads every cell of the region
     i = region.start
     while i < end:
         cell = cells[i]
-        if cell.kind is not Kind.LABEL:
+        if cell.kind is not label_kind:
             if current is None and unlabeled and not found:
                 current = RowEvidence(key=rows[0].key, label="", found=True, label_score=100.0)
                 found[rows[0].key] = current
                 started = True
             if current is not None:
                 current.cells.append(cell)
+                last_index[id(current)] = i
             elif started and not (units and cell.kind is Kind.PLACEHOLDER):  # a group row's unit: —
                 stray += 1
             i += 1
@@ -306,9 +334,7 @@ def _match_one(
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
-    # Only the region's cells and the one after it are ever looked up.
-    index_of = {id(cells[k]): k for k in range(region.start, min(end + 1, len(cells)))}
-    _assign_gaps(ordered, cells, index_of)
+    _assign_gaps(ordered, cells, last_index)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum(r.label_score for r in found.values()) / 100

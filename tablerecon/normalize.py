@@ -44,6 +44,7 @@ MAX_NUMBER_DIGITS = 15
 # engine looks only at brackets instead of trying the lookbehind at every character.
 PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
+_CELL_SEPARATOR = re.compile(r"[|\t]")
 # A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of numbers
 # (reversed: ``[\d.,]*\d[+-]?``) and the whitespace before it, then the label's last character.
 # Matching forwards with a lazy label backtracks quadratically on long lines of numbers.
@@ -247,7 +248,7 @@ def _split_line(line: str) -> list[str]:
     """Split a physical line into cell texts: pipes and tabs separate cells, and a label
     followed by whitespace-separated numbers (``规章 0 0 0``) is a row on one line."""
     if "|" in line or "\t" in line:
-        pieces = re.split(r"[|\t]", line)
+        pieces = _CELL_SEPARATOR.split(line)
         if any(p.strip() for p in pieces):
             # Empty cells after the last filled one are padding of merged cells, not evidence.
             while pieces and not pieces[-1].strip():
