@@ -50,12 +50,14 @@ class TableEvidence:
     @property
     def style(self) -> Style:
         """How the text flattened this table, judged from its value cells."""
-        cells = [c for r in self.rows for c in r.cells]
-        if any(c.kind is Kind.RUN for c in cells):
-            return "glued"
-        if cells and sum(c.same_line for c in cells) * 2 > len(cells):
-            return "row_per_line"
-        return "cell_per_line"
+        count = shared = 0
+        for r in self.rows:
+            for c in r.cells:
+                if c.kind is Kind.RUN:
+                    return "glued"
+                shared += c.same_line
+            count += len(r.cells)
+        return "row_per_line" if count and shared * 2 > count else "cell_per_line"
 
 
 def _row_labels(row: RowSpec) -> tuple[str, ...]:
