@@ -412,7 +412,10 @@ def _lost_variants(
     val = -base[:, first_eq] / coefs[qs, first_eq]  # (K, Q)
     ok = ~occupied[:, qs] & ((val > TOL) if positive_only else (np.abs(val) > TOL))
     ok &= np.abs(val - np.round(val)) < TOL
-    ok &= (np.abs(base[:, None, :] + val[:, :, None] * coefs[qs][None, :, :]) <= TOL).all(axis=2)
+    # Every row identity must hold with the forced value: checked on the pairs still in play.
+    kk, jj = np.nonzero(ok)
+    holds = (np.abs(base[kk] + val[kk, jj][:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
+    ok[kk[~holds], jj[~holds]] = False
     out: list[tuple[int, np.ndarray, np.ndarray]] = []
     for j in np.nonzero(ok.any(axis=0))[0].tolist():
         idx = np.nonzero(ok[:, j])[0]
@@ -606,9 +609,27 @@ class _Search:
         good reading found by descent, so that it prunes against it from the first node."""
         if not self.cands or not all(c.cost.size for c in self.cands):
             return
+        if len(self.cands) == 1 and self.flat.shape[1] == 0:
+            self.lone_row()
+            return
         if not self.hard and sum(c.cost.size > 1 for c in self.cands) > 1:
             self.descend()
         self.run(np.arange(self.flat.shape[0]))
+
+    def lone_row(self) -> None:
+        """A row no global identity ties to others: its cheapest candidates (distinct vectors
+        already) are the optimal readings, as the search would enumerate them."""
+        cost = self.cost
+        self.nodes = 1
+        self.root = [np.arange(cost.size)]
+        least = int(cost.min())
+        if self.best >= 0 and least > self.best:
+            return
+        ties = np.nonzero(cost == least)[0]
+        self.nodes += min(ties.size, self.limits.max_solutions + 1)
+        self.best = least
+        self.solutions = [(int(k),) for k in ties[: self.limits.max_solutions]]
+        self.capped = ties.size > self.limits.max_solutions
 
     def descend(self, passes: int = 3) -> None:
         """Coordinate descent: each row in turn takes its cheapest candidate given the others'
