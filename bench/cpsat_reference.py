@@ -125,8 +125,10 @@ class Reference:
 
 
 def engine_stopped(solution: Solution) -> str | None:
-    """The engine's note saying its search stopped early, if any: no exact answer to compare."""
-    return next((n for n in solution.notes if ENGINE_STOPPED.search(n)), None)
+    """The engine's note saying its search stopped early, if any: no exact answer to compare.
+    A solution flagged ``stopped`` is never taken as exact, note or not."""
+    note = next((n for n in solution.notes if ENGINE_STOPPED.search(n)), None)
+    return note if note is not None or not solution.stopped else "stopped at a bound (no note)"
 
 
 # --------------------------------------------------------------------------------------------

@@ -133,6 +133,9 @@ class Solution:
     #: Identities the chosen reading breaks (name -> residual), for a source found inconsistent;
     #: reported even where cells the error makes doubtful are left unknown.
     source_violations: dict[str, float] = field(default_factory=dict)
+    #: Whether a bound (nodes, placements, seconds) cut some search short: the answer is then
+    #: what could be settled within it, the rest unknown, and a note names the bound.
+    stopped: bool = False
 
 
 @cache
@@ -848,6 +851,7 @@ def solve_table(
     ambiguous = False
     deadline = time.perf_counter() + limits.max_seconds
     source_violations: dict[str, float] = {}
+    stopped = False
     for part_rows, part_eqs in parts:
         comp_rows = [r for r in part_rows if usable[r]]
         if not comp_rows:
@@ -870,6 +874,7 @@ def solve_table(
             results[r] = sol
         notes.extend(outcome.notes)
         source_violations.update(outcome.violations)
+        stopped |= outcome.stopped
         alternatives_product *= max(outcome.count, 1)
         ambiguous |= outcome.count > 1 or outcome.gave_up
     final: list[RowSolution] = []
@@ -893,6 +898,7 @@ def solve_table(
         graph=dict(graph_size),
         hints_trusted=use_hints,
         source_violations=source_violations,
+        stopped=stopped,
     )
 
 
@@ -903,6 +909,7 @@ class _ComponentOutcome:
     gave_up: bool
     notes: list[str]
     violations: dict[str, float] = field(default_factory=dict)
+    stopped: bool = False  # a bound (nodes, placements, seconds) cut a search short
 
 
 def _solve_component(
@@ -985,7 +992,7 @@ def _solve_component(
                 f"({limits.max_placements} placements, {limits.max_glued_placements} when glued); "
                 "the rows tied to it are unknown"
             )
-        return _ComponentOutcome({}, 0, True, notes)
+        return _ComponentOutcome({}, 0, True, notes, stopped=True)
     search, cands = result
     rival: tuple[_Search, list[RowCandidates]] | None = None
     rival_unfinished = False
@@ -996,7 +1003,7 @@ def _solve_component(
         notes.append(
             f"no consistent reading found within the search bounds ({search.nodes} nodes); cells left unknown"
         )
-        return _ComponentOutcome({}, 0, True, notes)
+        return _ComponentOutcome({}, 0, True, notes, stopped=True)
     if not search.solutions:
         # No reading holds every identity: the source is inconsistent. Values the identities
         # force are still inferred, but only where every identity through them holds.
@@ -1004,7 +1011,7 @@ def _solve_component(
         if soft is not None and soft[0].solutions and not lost_cells_forced(*soft):
             soft = attempt(hard=False, allow_lost=False)
         if soft is None or not soft[0].solutions:
-            return _ComponentOutcome({}, 0, True, notes)
+            return _ComponentOutcome({}, 0, True, notes, stopped=True)
         search, cands = soft
     elif search.best >= W_LOST:
         # The consistent reading infers values or overrides hints: the reading that keeps the
@@ -1040,7 +1047,7 @@ def _solve_component(
             "differ on is unknown"
         )
     if not search.solutions:
-        return _ComponentOutcome({}, 0, True, notes)
+        return _ComponentOutcome({}, 0, True, notes, stopped=True)
     incomplete = search.gave_up or search.capped
     violations: dict[str, float] = {}
     # A source error is reported only when the reading that shows it is the one clear answer.
@@ -1112,7 +1119,8 @@ def _solve_component(
                 "a value the text lost and a source error explain it about equally well; "
                 f"the {differ} cell(s) the two readings disagree on are unknown"
             )
-    return _ComponentOutcome(out, count, incomplete, notes, violations)
+    stopped = search.gave_up or rival_unfinished or (rival is not None and rival[0].gave_up)
+    return _ComponentOutcome(out, count, incomplete, notes, violations, stopped)
 
 
 def _options(
