@@ -16,7 +16,8 @@ from tablerecon.templates import Equation
 #: per equation (equations are themselves cached, see ``expand_identities``). Keyed by id, with
 #: the equation kept, so an id reused by another equation is no false hit.
 _HOLDING: dict[int, tuple[Equation, Check]] = {}
-_HOLDING_SIZE = 65536
+#: Entries kept (each keeps its equation alive): the equations of ``expand_identities``' cache.
+_HOLDING_SIZE = 8192
 
 
 def check_identities(

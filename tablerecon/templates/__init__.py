@@ -133,7 +133,9 @@ def all_tables() -> tuple[tuple[Template, TableSpec], ...]:
 #: Equations per (spec, rows, columns): tables repeat their rows and columns from report to
 #: report. The spec is kept with its entry, so an id reused by another spec is no false hit.
 _EQUATIONS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[TableSpec, tuple[Equation, ...]]] = {}
-_EQUATIONS_SIZE = 4096
+#: Entries kept: each holds a table's equations (up to a few hundred objects); real documents
+#: need a few dozen (spec, rows, columns) combinations.
+_EQUATIONS_SIZE = 256
 
 
 def expand_identities(spec: TableSpec, rows: list[str], columns: list[str]) -> list[Equation]:
