@@ -599,6 +599,7 @@ class _Search:
     cost: np.ndarray = field(init=False)  # (N,) every candidate's own cost
     row_of: np.ndarray = field(init=False)  # (N,) the row of each candidate
     starts: np.ndarray = field(init=False)  # (R,) where each row's candidates start in ``flat``
+    moves: np.ndarray = field(init=False)  # (R, G) equations each row's choice can move
 
     def __post_init__(self) -> None:
         sizes = [c.shape[0] for c in self.contrib]
@@ -606,6 +607,12 @@ class _Search:
         self.row_of = np.repeat(np.arange(len(sizes)), sizes)
         self.flat = np.concatenate(self.contrib) if self.contrib else np.zeros((0, 0))
         self.cost = np.concatenate([c.cost for c in self.cands]) if self.cands else np.zeros(0, np.int64)
+        # Equations whose range a row's choice can move (its candidates do not all agree there).
+        self.moves = (
+            np.stack([(c != c[:1]).any(axis=0) for c in self.contrib])
+            if self.contrib
+            else np.zeros((0, 0), dtype=bool)
+        )
 
     def start(self) -> None:
         """Search from every candidate of every row. The values-as-read search first records a
@@ -671,7 +678,9 @@ class _Search:
         bounds = np.append(self._segments(alive), alive.shape[0])
         return [alive[bounds[r] : bounds[r + 1]] - self.starts[r] for r in range(len(self.cands))]
 
-    def narrow(self, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
+    def narrow(
+        self, alive: np.ndarray, focus: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, int] | None:
         """Drop every candidate that cannot be part of an assignment within the bound, until
         none drops; returns what is left, where each row starts in it, and the node's lower
         bound, or None when nothing fits.
@@ -679,8 +688,13 @@ class _Search:
         Bounds consistency on the global equations, all rows at once: given the other rows'
         ranges, a candidate makes some equations certainly fail. In the hard search it must
         make none; in the soft one each costs a violation, and the candidate's own cost plus its
-        violations plus the other rows' cheapest must stay within the best assignment found."""
+        violations plus the other rows' cheapest must stay within the best assignment found.
+
+        ``focus`` (hard search only) names the equations whose ranges moved since ``alive`` was
+        last consistent (those of the row just branched on); the rest cannot prune anything, so
+        only these are checked, and then only those of the rows that lost candidates."""
         hard, best, n_eqs = self.hard, self.best, self.flat.shape[1]
+        cols = np.nonzero(focus)[0] if focus is not None and hard else None
         while True:
             rows = self.row_of[alive]
             seg = self._segments(alive)
@@ -689,8 +703,9 @@ class _Search:
             base = int(mins.sum())
             excess = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
             lb = base
-            if n_eqs:
-                sub = self.flat[alive]
+            keep: np.ndarray | None = None
+            if n_eqs and (cols is None or cols.size):
+                sub = self.flat[alive] if cols is None else self.flat[alive[:, None], cols]
                 lo = np.minimum.reduceat(sub, seg, axis=0)
                 hi = np.maximum.reduceat(sub, seg, axis=0)
                 total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
@@ -703,28 +718,26 @@ class _Search:
                     keep = ~fails.any(axis=1)
                 else:
                     excess = excess + fails.sum(axis=1) * W_VIOLATION
-            if best >= 0 and lb > best:
-                return None
-            if n_eqs and hard:
-                if best >= 0:
-                    keep &= excess <= best - lb
-            elif best >= 0:
-                keep = excess <= best - base
-            else:
+            if best >= 0:
+                if lb > best:
+                    return None
+                within = excess <= best - base
+                keep = within if keep is None else keep & within
+            if keep is None or keep.all():
                 return alive, seg, lb
-            if keep.all():
-                return alive, seg, lb
+            if cols is not None:
+                cols = np.nonzero(self.moves[np.unique(rows[~keep])].any(axis=0))[0]
             alive = alive[keep]
             if not self._every_row(alive):
                 return None
 
-    def run(self, alive: np.ndarray) -> None:
+    def run(self, alive: np.ndarray, focus: np.ndarray | None = None) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.
         self.nodes += 1
         if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
             self.gave_up = True
             return
-        narrowed = self.narrow(alive)
+        narrowed = self.narrow(alive, focus)
         if narrowed is None:
             return
         alive, seg, lb = narrowed
@@ -739,7 +752,7 @@ class _Search:
         for j in range(first, last):
             if self.gave_up or self.capped:
                 return
-            self.run(np.concatenate([alive[:first], alive[j : j + 1], alive[last:]]))
+            self.run(np.concatenate([alive[:first], alive[j : j + 1], alive[last:]]), self.moves[r])
 
     def record(self, choice: tuple[int, ...], cost: int) -> None:
         if self.best >= 0 and cost > self.best:
