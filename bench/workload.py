@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import tablerecon.pipeline as pipeline
-from tablerecon import extract_text
+from tablerecon import clear_caches, extract_text
 from tablerecon.match import RowEvidence
 from tablerecon.solve import Solution, SolveLimits, solve_table
 from tablerecon.synth import STYLES, Deformations, Style, generate
@@ -168,13 +168,9 @@ def _named(function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict
 
 
 def clear_engine_caches() -> None:
-    """Forget the rows the engine has already solved (its cross-report candidate cache), so a
-    benchmark round over the same files starts cold. A no-op if the engine has no such cache."""
-    import tablerecon.solve as solve
-
-    cache = getattr(solve, "_CANDIDATE_CACHE", None)
-    if isinstance(cache, dict):
-        cache.clear()
+    """Forget what the engine remembers across reports (rows solved, labels matched, lines read),
+    so a benchmark round over the same files starts cold."""
+    clear_caches()
 
 
 def table_problems(text: str, source: str) -> list[TableProblem]:

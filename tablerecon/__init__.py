@@ -9,6 +9,7 @@ reports (政府信息公开工作年度报告) from text that scrapers flattened
 The pipeline runs one way: normalize -> find -> match -> solve -> emit.
 """
 
+from tablerecon.caches import clear_caches
 from tablerecon.errors import (
     DecodeError,
     InputTooLargeError,
@@ -31,6 +32,7 @@ __all__ = [
     "TemplateError",
     "TimeBudgetError",
     "UnreadableInputError",
+    "clear_caches",
     "extract_bytes",
     "extract_file",
     "extract_text",

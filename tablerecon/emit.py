@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from tablerecon.caches import register
 from tablerecon.match import TableEvidence
 from tablerecon.models import CellStatus, Check, RowPlacement, Table
 from tablerecon.solve import Solution
@@ -18,6 +19,7 @@ from tablerecon.templates import Equation
 _HOLDING: dict[int, tuple[Equation, Check]] = {}
 #: Entries kept (each keeps its equation alive): the equations of ``expand_identities``' cache.
 _HOLDING_SIZE = 8192
+register(_HOLDING.clear)
 
 
 def check_identities(
@@ -106,6 +108,7 @@ def build_table(
         notes=notes,
         graph=solution.graph,
         hints_trusted=solution.hints_trusted,
+        search_complete=not solution.stopped,
         style="html" if html else ev.style,
         units=units if any(units) else [],
     )

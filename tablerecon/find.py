@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from tablerecon.caches import register
 from tablerecon.labels import MATCH_THRESHOLD, is_section_heading, score
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template, all_tables
@@ -119,6 +120,10 @@ def _is_stop(label: str) -> bool:
     if not is_section_heading(label):
         return False
     return all(score(label, r) < MATCH_THRESHOLD for r in _request_row_labels())
+
+
+register(_label_anchor.cache_clear)
+register(_is_stop.cache_clear)
 
 
 def find_regions(cells: list[Cell]) -> list[Region]:

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from tablerecon.caches import register
 from tablerecon.normalize import normalize_label
 
 # A bracketed note that is not the leading ordinal such as (一) or (七).
@@ -54,6 +55,11 @@ def score(found: str, expected: str) -> float:
 @lru_cache(maxsize=262144)
 def _cached_score(found: str, expected: str) -> float:
     return _score(found, expected)
+
+
+register(_cached_strip_notes.cache_clear)
+register(template_text.cache_clear)
+register(_cached_score.cache_clear)
 
 
 def _score(found: str, expected: str) -> float:

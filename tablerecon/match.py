@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tablerecon.caches import register
 from tablerecon.find import Region
 from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, score
 from tablerecon.models import Style
@@ -67,6 +68,7 @@ def _row_labels(row: RowSpec) -> tuple[str, ...]:
 # Labels repeat from report to report: matching each once per template is most of the saving.
 _BEST_ROW_CACHE: dict[tuple[str, int, int], tuple[int, float]] = {}
 _BEST_ROW_CACHE_SIZE = 200_000
+register(_BEST_ROW_CACHE.clear)
 
 
 def _best_row(text: str, rows: tuple[RowSpec, ...], start: int) -> tuple[int, float]:
@@ -99,6 +101,7 @@ _Columns = tuple[list[str], list[str], float, list[str]]
 #: kept with its entry, so an id reused by another spec is no false hit.
 _COLUMNS_CACHE: dict[tuple[tuple[str, ...], int], tuple[TableSpec, _Columns]] = {}
 _COLUMNS_CACHE_SIZE = 8192
+register(_COLUMNS_CACHE.clear)
 #: Header texts longer than this (in all) are matched, not remembered.
 _CACHED_HEADER_CHARS = 1000
 

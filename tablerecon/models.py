@@ -101,6 +101,11 @@ class Table(BaseModel):
     )
     graph: dict[str, int] = Field(default_factory=dict, description="Size of the constraint graph.")
     hints_trusted: bool = Field(default=False, description="Whether blank-line gaps were used as evidence.")
+    search_complete: bool = Field(
+        default=True,
+        description="False when a search bound (nodes, placements or seconds, see Limits) cut the "
+        "solver short: the cells it could not settle are unknown and a note names the bound.",
+    )
     style: Style = Field(default="cell_per_line", description="How the text flattened this table.")
     units: list[str | None] = Field(
         default_factory=list, description="Unit of each row's values (条, 件) where the template has one."

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import opencc
 
+from tablerecon.caches import register
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space; NUL (which
@@ -179,6 +180,7 @@ def _widened_label(text: str) -> str:
 
 
 _cached_label = lru_cache(maxsize=65536)(_normalize_label)
+register(_cached_label.cache_clear)
 
 #: Longest text whose simplified form ``simplify`` remembers.
 _REMEMBERED_CHARS = 8192
@@ -196,6 +198,7 @@ def _simplify(text: str) -> str:
 
 
 _remembered_simplify = lru_cache(maxsize=4)(_simplify)
+register(_remembered_simplify.cache_clear)
 
 
 def parse_number(text: str) -> float | None:
@@ -366,6 +369,9 @@ def _line_entries(
 @lru_cache(maxsize=16384)
 def _cached_line_entries(line: str) -> tuple[Entry, ...]:
     return _line_entries(line)
+
+
+register(_cached_line_entries.cache_clear)
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:

@@ -27,6 +27,7 @@ from itertools import combinations
 import networkx as nx
 import numpy as np
 
+from tablerecon.caches import register
 from tablerecon.match import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
 from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
@@ -466,6 +467,7 @@ def _finish(
 # depend only on the values, gaps and rules, so they are computed once. Never mutated.
 _CANDIDATE_CACHE: dict[tuple[object, ...], RowCandidates | None] = {}
 _CANDIDATE_CACHE_SIZE = 20_000
+register(_CANDIDATE_CACHE.clear)
 
 
 def _row_candidates(
@@ -829,6 +831,9 @@ def _components(
     )
     size = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "components": len(parts)}
     return parts, size
+
+
+register(_components.cache_clear)
 
 
 def solve_table(

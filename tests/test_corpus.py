@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, load_truth, source_for
 
-from tablerecon import extract_file
+from tablerecon import clear_caches, extract_file
 
 STANDARD = {"requests", "review_litigation"}
 TRUTH_STEMS = sorted(p.stem for p in (CORPUS / "truth").glob("*.json"))
@@ -127,6 +127,19 @@ def test_seed004_inferred_cells_and_lines() -> None:
     assert len(requests.checks) == 7 + 7 + 23
     review = report.table("review_litigation")
     assert review is not None and review.values.tolist()[0][:5] == [131, 18, 70, 9, 228]
+    assert all(table.search_complete for table in report.tables)
+
+
+def test_clearing_the_caches_changes_no_answer() -> None:
+    """The caches only remember work: emptied between two reads, the same report comes back."""
+    import tablerecon.solve as solve
+
+    path = CORPUS / "seeds" / "004_cee6ea4c640e5fe0.txt"
+    warm = extract_file(path).to_contract()
+    assert solve._CANDIDATE_CACHE
+    clear_caches()
+    assert not solve._CANDIDATE_CACHE
+    assert extract_file(path).to_contract() == warm
 
 
 def test_distractor_table_is_not_taken_for_a_standard_one() -> None:

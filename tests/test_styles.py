@@ -85,3 +85,4 @@ def test_a_huge_glued_run_stops_at_its_bound_and_says_so() -> None:
     assert review is not None and review.ambiguous
     assert all(s == "unknown" for s in review.status[0])
     assert any("than the bound" in note for note in review.notes)
+    assert not review.search_complete

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tablerecon.caches import register
+
 ValueKind = Literal["count", "number"]
 
 
@@ -136,6 +138,7 @@ _EQUATIONS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[TableSpec, 
 #: Entries kept: each holds a table's equations (up to a few hundred objects); real documents
 #: need a few dozen (spec, rows, columns) combinations.
 _EQUATIONS_SIZE = 256
+register(_EQUATIONS.clear)
 
 
 def expand_identities(spec: TableSpec, rows: list[str], columns: list[str]) -> list[Equation]:
