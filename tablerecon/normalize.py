@@ -69,6 +69,10 @@ class Kind(Enum):
     PLACEHOLDER = "placeholder"
     RUN = "run"  # glued digits of several cells, split by the solver
 
+    # Members are singletons, so identity hashing is exact; Enum's own hashes the name in Python,
+    # and kinds are hashed in every row's cache key.
+    __hash__ = object.__hash__
+
 
 @dataclass(slots=True)
 class Cell:

@@ -484,7 +484,7 @@ def _row_candidates(
         tuple((c.kind, c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
         tuple(row.gaps),
         n_cols,
-        tuple(tuple(coef.tolist()) for coef, _ in local),
+        tuple(coef.tobytes() for coef, _ in local),
         use_hints,
         allow_lost,
         positive_only,
@@ -604,16 +604,21 @@ class _Search:
     moves: np.ndarray = field(init=False)  # (R, G) equations each row's choice can move
 
     def __post_init__(self) -> None:
-        sizes = [c.shape[0] for c in self.contrib]
-        self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self.row_of = np.repeat(np.arange(len(sizes)), sizes)
-        self.flat = np.concatenate(self.contrib) if self.contrib else np.zeros((0, 0))
-        self.cost = np.concatenate([c.cost for c in self.cands]) if self.cands else np.zeros(0, np.int64)
+        if len(self.contrib) == 1:  # most components: one row, set up without concatenating
+            self.flat, self.cost = self.contrib[0], self.cands[0].cost
+            self.starts = np.zeros(1, dtype=np.int64)
+            self.row_of = np.zeros(self.flat.shape[0], dtype=np.int64)
+        else:
+            sizes = [c.shape[0] for c in self.contrib]
+            self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            self.row_of = np.repeat(np.arange(len(sizes)), sizes)
+            self.flat = np.concatenate(self.contrib) if self.contrib else np.zeros((0, 0))
+            self.cost = np.concatenate([c.cost for c in self.cands]) if self.cands else np.zeros(0, np.int64)
         # Equations whose range a row's choice can move (its candidates do not all agree there).
         self.moves = (
             np.stack([(c != c[:1]).any(axis=0) for c in self.contrib])
-            if self.contrib
-            else np.zeros((0, 0), dtype=bool)
+            if self.contrib and self.flat.shape[1]
+            else np.zeros((len(self.contrib), self.flat.shape[1]), dtype=bool)
         )
 
     def start(self) -> None:
