@@ -22,7 +22,8 @@ from tablerecon.match import TableEvidence, choose_variant, document_format, mat
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, normalize
 from tablerecon.prose import prose_table
-from tablerecon.solve import SolveLimits, solve_table, writes_every_cell
+from tablerecon.solve import SolveLimits, solve_table
+from tablerecon.splits import writes_every_cell
 from tablerecon.templates import expand_identities
 
 

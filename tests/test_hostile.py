@@ -179,10 +179,10 @@ def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
 
 
 def test_run_splits_is_linear_in_chunks() -> None:
-    """Hang in solve.py: ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
+    """Hang in run_splits (then in solve.py): ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
     tail of its chunk list: 8,000 chunks take 1.3 s, 100,000 some minutes. Public input reaches it
     no more (segment reads runs over 256 characters as text), but any caller of the solver can."""
-    code = "from tablerecon.solve import run_splits; run_splits('1 ' * 100_000, 7, 20_000)"
+    code = "from tablerecon.splits import run_splits; run_splits('1 ' * 100_000, 7, 20_000)"
     try:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=8, check=True, capture_output=True)
     except subprocess.TimeoutExpired:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_properties import assert_right_or_flagged
 
 from tablerecon import extract_file, extract_text
-from tablerecon.solve import run_splits
+from tablerecon.splits import run_splits
 from tablerecon.synth import Deformations, generate
 
 REVIEW_HEADER = (
