@@ -44,11 +44,13 @@ W_GAP = 5_000  # per blank slot the reading puts where trusted blank-line hints 
 #: are unknown (a value lost and a total wrong can explain the same text).
 MARGIN = 2 * W_LOST
 TOL = 1e-6
+#: Share of SolveLimits.max_seconds the searches may use, so the whole table keeps to the bound.
+SEARCH_SHARE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
 class SolveLimits:
-    """Bounds on every search: placements per row, search nodes and seconds per table.
+    """Bounds on every search: placements per row, search nodes and checks, seconds per table.
 
     The counts are what normally stop a search, so the same input gives the same answer on any
     machine; the seconds are a safety net, and an answer cut by them depends on the load."""
@@ -57,6 +59,10 @@ class SolveLimits:
     #: Glued rows multiply splits by placements; a lower bound keeps a whole table within time.
     max_glued_placements: int = 2_000
     max_nodes: int = 20_000
+    #: Candidate checks per search (live candidates x identities examined, summed over nodes).
+    #: A node's cost grows with the candidates alive, so for tables with thousands of placements
+    #: this bound, not the clock, is what stops the search (a few seconds of numpy work).
+    max_checks: int = 300_000_000
     max_seconds: float = 10.0
     max_solutions: int = 16
 
@@ -477,7 +483,8 @@ class _Search:
     limits: SolveLimits
     deadline: float
     nodes: int = 0
-    gave_up: bool = False  # ran out of nodes or time
+    checks: int = 0  # candidate x identity checks done, for the max_checks bound
+    gave_up: bool = False  # ran out of nodes, checks or time
     capped: bool = False  # found more optimal assignments than it keeps
     root: list[np.ndarray] | None = None  # candidates alive after the first propagation
     best: int = -1
@@ -599,6 +606,7 @@ class _Search:
             keep: np.ndarray | None = None
             if n_eqs and (cols is None or cols.size):
                 sub = self.flat[alive] if cols is None else self.flat[alive[:, None], cols]
+                self.checks += sub.size
                 lo = np.minimum.reduceat(sub, seg, axis=0)
                 hi = np.maximum.reduceat(sub, seg, axis=0)
                 total_lo, total_hi = lo.sum(axis=0), hi.sum(axis=0)
@@ -627,7 +635,11 @@ class _Search:
     def run(self, alive: np.ndarray, focus: np.ndarray | None = None) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.
         self.nodes += 1
-        if self.nodes > self.limits.max_nodes or time.perf_counter() > self.deadline:
+        if (
+            self.nodes > self.limits.max_nodes
+            or self.checks > self.limits.max_checks
+            or time.perf_counter() > self.deadline
+        ):
             self.gave_up = True
             return
         narrowed = self.narrow(alive, focus)
@@ -758,7 +770,8 @@ def solve_table(
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
     ambiguous = False
-    deadline = time.perf_counter() + limits.max_seconds
+    # The searches stop a little before the table's bound: reading out the answer takes the rest.
+    deadline = time.perf_counter() + limits.max_seconds * SEARCH_SHARE
     source_violations: dict[str, float] = {}
     stopped = False
     for part_rows, part_eqs in parts:
@@ -947,8 +960,9 @@ def _solve_component(
         notes.append("only the splits filling the most columns were tried for rows " + ", ".join(bounded))
     if search.gave_up:
         notes.append(
-            f"search stopped after {search.nodes} nodes (bound {limits.max_nodes} nodes, "
-            f"{limits.max_seconds:g} s); cells it could not settle are unknown"
+            f"search stopped after {search.nodes} nodes, {search.checks:,} checks (bounds "
+            f"{limits.max_nodes} nodes, {limits.max_checks:,} checks, {limits.max_seconds:g} s); "
+            "cells it could not settle are unknown"
         )
     if search.capped:
         notes.append(
