@@ -179,7 +179,7 @@ def write_plot(data: dict[str, Any], path: Path) -> Path | None:
     )
     styles = {
         "placements": ("x", "tab:red", "placements bound (SolveLimits.max_placements)"),
-        "nodes/time": ("X", "tab:purple", "nodes/time bound, noted"),
+        "nodes/checks": ("X", "tab:purple", "nodes/checks bound, noted"),
         "time (no note)": ("s", "tab:orange", "time bound, no note"),
         "solutions": ("^", "tab:green", "solutions cap (ambiguity)"),
     }

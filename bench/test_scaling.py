@@ -78,10 +78,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def _bound(solution: Solution, seconds: float, max_seconds: float) -> str:
     """Which bound of SolveLimits the solve reached, from its notes ('' when none)."""
     text = " ".join(solution.notes)
-    if "ways to place" in text or "search bound" in text or "splits" in text:
+    if "ways to place" in text or "splits" in text:
         return "placements"
-    if "search stopped" in text:
-        return "nodes/time"
+    if "search stopped" in text or "within the search bounds" in text:
+        return "nodes/checks"
     if "assignments fit equally well" in text:
         return "solutions"
     if seconds >= 0.98 * max_seconds:
