@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
-from tablerecon.caches import register
+from tablerecon.caches import bounded
 from tablerecon.labels import MATCH_THRESHOLD, is_section_heading, score
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template, all_tables
@@ -95,7 +95,8 @@ def _anchor_table(cells: list[Cell], i: int) -> str | None:
 _MARKER_CHARS = 60
 
 
-@lru_cache(maxsize=32768)
+@bounded(32768)
+@cache
 def _label_anchor(label: str) -> str | None:
     """The table a label anchors by its text alone. Cached: labels repeat from report to report,
     and each is scored against every anchor."""
@@ -115,15 +116,12 @@ def _is_stats_row(label: str) -> bool:
     return any(score(label, r) >= MATCH_THRESHOLD for r in _stats_row_labels())
 
 
-@lru_cache(maxsize=32768)
+@bounded(32768)
+@cache
 def _is_stop(label: str) -> bool:
     if not is_section_heading(label):
         return False
     return all(score(label, r) < MATCH_THRESHOLD for r in _request_row_labels())
-
-
-register(_label_anchor.cache_clear)
-register(_is_stop.cache_clear)
 
 
 def find_regions(cells: list[Cell]) -> list[Region]:

@@ -8,11 +8,11 @@ note-stripped comparison so both kinds of damage are tolerated.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from rapidfuzz import fuzz
 
-from tablerecon.caches import register
+from tablerecon.caches import bounded
 from tablerecon.normalize import normalize_label
 
 # A bracketed note that is not the leading ordinal such as (一) or (七).
@@ -34,12 +34,14 @@ def strip_notes(label: str) -> str:
     return _cached_strip_notes(label)
 
 
-@lru_cache(maxsize=65536)
+@bounded(65536)
+@cache
 def _cached_strip_notes(label: str) -> str:
     return _NOTE.sub("", label) or label
 
 
-@lru_cache(maxsize=65536)
+@bounded(65536)
+@cache
 def template_text(label: str) -> str:
     """A template label in the same normal form as labels read from documents."""
     return normalize_label(label)
@@ -52,14 +54,10 @@ def score(found: str, expected: str) -> float:
     return _cached_score(found, expected)
 
 
-@lru_cache(maxsize=262144)
+@bounded(262144)
+@cache
 def _cached_score(found: str, expected: str) -> float:
     return _score(found, expected)
-
-
-register(_cached_strip_notes.cache_clear)
-register(template_text.cache_clear)
-register(_cached_score.cache_clear)
 
 
 def _score(found: str, expected: str) -> float:

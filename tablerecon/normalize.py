@@ -16,11 +16,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import opencc
 
-from tablerecon.caches import register
+from tablerecon.caches import bounded, register
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space; NUL (which
@@ -183,8 +183,7 @@ def _widened_label(text: str) -> str:
     return "".join(text.split()).replace("“", '"').replace("”", '"')
 
 
-_cached_label = lru_cache(maxsize=65536)(_normalize_label)
-register(_cached_label.cache_clear)
+_cached_label = bounded(65536)(cache(_normalize_label))
 
 #: Longest text whose simplified form ``simplify`` remembers.
 _REMEMBERED_CHARS = 8192
@@ -370,12 +369,10 @@ def _line_entries(
     return tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line))
 
 
-@lru_cache(maxsize=16384)
+@bounded(16384)
+@cache
 def _cached_line_entries(line: str) -> tuple[Entry, ...]:
     return _line_entries(line)
-
-
-register(_cached_line_entries.cache_clear)
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:

@@ -15,6 +15,7 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 
+from tablerecon.caches import trim_caches
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.find import Region, find_regions
@@ -113,6 +114,7 @@ def _read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
 
 def _read_and_extract(data: bytes | str, source: str, limits: Limits, explain: bool) -> Report:
     """Normalize within the budgets, then extract; errors name the source."""
+    trim_caches()  # between documents: what the last one added may have filled a cache
     deadline = time.perf_counter() + limits.max_seconds
     try:
         doc = normalize(data, limits.max_cells, deadline)

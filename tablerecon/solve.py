@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import combinations
+from typing import Any, NamedTuple, cast
 
 import networkx as nx
 import numpy as np
@@ -67,9 +68,12 @@ class SolveLimits:
     max_solutions: int = 16
 
 
-@dataclass(slots=True)
-class RowCandidates:
-    """All placements of one row that survive its own (row-local) identities."""
+class RowCandidates(NamedTuple):
+    """All placements of one row that survive its own (row-local) identities.
+
+    A tuple of arrays and numbers, never mutated: thousands are cached across documents, and a
+    tuple of untracked objects drops out of the garbage collector's walk (a class instance would
+    not)."""
 
     vec: np.ndarray  # (K, C) float values, blank = 0
     pos: np.ndarray  # (K, m) column of each value placed, -1 padding
@@ -80,22 +84,23 @@ class RowCandidates:
     generated: int  # placements before filtering
     bounded: bool = False  # True when the enumeration stopped at its bound
     omitted_cost: int = 0  # least cost of any candidate the bound left out
-
-    _consistent: RowCandidates | None = field(default=None, repr=False, compare=False)
-    _least_gap: RowCandidates | None = field(default=None, repr=False, compare=False)
+    #: The candidates breaking no row identity, computed once when cached (every search needs them).
+    consistent_part: RowCandidates | None = None
 
     def consistent(self) -> RowCandidates:
-        """The candidates that break no row identity (computed once: candidates are cached)."""
-        if self._consistent is None:
-            self._consistent = self.subset(self.violations == 0)
-        return self._consistent
+        """The candidates that break no row identity."""
+        if self.consistent_part is not None:
+            return self.consistent_part
+        return self.subset(self.violations == 0)
+
+    def with_consistent(self) -> RowCandidates:
+        """The same candidates, carrying their consistent part."""
+        return self._replace(consistent_part=self.subset(self.violations == 0))
 
     def least_gap(self) -> RowCandidates:
-        """The placements the blank-line hints like best, nothing inferred (computed once)."""
-        if self._least_gap is None:
-            gap = self.cost - self.violations * W_VIOLATION - (self.lost_col >= 0) * W_LOST
-            self._least_gap = self.subset(gap <= gap.min())
-        return self._least_gap
+        """The placements the blank-line hints like best, nothing inferred."""
+        gap = self.cost - self.violations * W_VIOLATION - (self.lost_col >= 0) * W_LOST
+        return self.subset(gap <= gap.min())
 
     def subset(self, mask: np.ndarray) -> RowCandidates:
         """The candidates selected by a boolean mask, bound information kept."""
@@ -284,9 +289,7 @@ def _glued_candidates(
         vec, pos, src, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
     generated = vec.shape[0]
     rc = _finish(vec, pos, src, lost, viol, soft, generated)
-    if bounded:
-        rc.bounded, rc.omitted_cost = True, omitted_cost
-    return rc
+    return rc._replace(bounded=True, omitted_cost=omitted_cost) if bounded else rc
 
 
 def _lost_variants(
@@ -357,9 +360,13 @@ def _finish(
 
 # Rows repeat from report to report (seven zeros, one number and its total): their candidates
 # depend only on the values, gaps and rules, so they are computed once. Never mutated.
-_CANDIDATE_CACHE: dict[tuple[object, ...], RowCandidates | None] = {}
+# Entries are plain tuples (fields, then the consistent part's fields): the garbage collector
+# stops tracking an exact tuple of arrays and numbers, not a NamedTuple, and walking tens of
+# thousands of cached rows made each full collection cost tens of milliseconds.
+_CANDIDATE_CACHE: dict[tuple[object, ...], tuple[object, ...] | None] = {}
 _CANDIDATE_CACHE_SIZE = 20_000
 register(_CANDIDATE_CACHE.clear)
+_KIND_CODE = {kind: kind.value for kind in Kind}
 
 
 def _row_candidates(
@@ -372,23 +379,34 @@ def _row_candidates(
     limits: SolveLimits,
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many."""
+    # Built of strings and numbers only, so the garbage collector stops tracking the key (a
+    # Kind member or the limits object inside would keep each one tracked, and walked).
     key = (
-        tuple((c.kind, c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
+        tuple((_KIND_CODE[c.kind], c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
         tuple(row.gaps),
         n_cols,
         tuple(coef.tobytes() for coef, _ in local),
         use_hints,
         allow_lost,
         positive_only,
-        limits,  # every bound the generation reads (placements, glued placements), not just one
+        # Every bound the generation reads (placements, glued placements), not just one.
+        (limits.max_placements, limits.max_glued_placements),
     )
     if key in _CANDIDATE_CACHE:
-        return _CANDIDATE_CACHE[key]
+        stored = _CANDIDATE_CACHE[key]
+        if stored is None:
+            return None
+        vec, pos, src, lost, cost, viol, made, bounded, omitted, part = cast(tuple[Any, ...], stored)
+        return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
         _CANDIDATE_CACHE.clear()
-    rc = _CANDIDATE_CACHE[key] = _row_candidates_uncached(
-        row, n_cols, local, use_hints, allow_lost, positive_only, limits
-    )
+    rc = _row_candidates_uncached(row, n_cols, local, use_hints, allow_lost, positive_only, limits)
+    if rc is None:
+        _CANDIDATE_CACHE[key] = None
+        return None
+    rc = rc.with_consistent()
+    assert rc.consistent_part is not None
+    _CANDIDATE_CACHE[key] = (*rc[:-1], tuple(rc.consistent_part[:-1]))
     return rc
 
 
