@@ -93,10 +93,6 @@ class RowCandidates(NamedTuple):
             return self.consistent_part
         return self.subset(self.violations == 0)
 
-    def with_consistent(self) -> RowCandidates:
-        """The same candidates, carrying their consistent part."""
-        return self._replace(consistent_part=self.subset(self.violations == 0))
-
     def least_gap(self) -> RowCandidates:
         """The placements the blank-line hints like best, nothing inferred."""
         gap = self.cost - self.violations * W_VIOLATION - (self.lost_col >= 0) * W_LOST
@@ -404,10 +400,9 @@ def _row_candidates(
     if rc is None:
         _CANDIDATE_CACHE[key] = None
         return None
-    rc = rc.with_consistent()
-    assert rc.consistent_part is not None
-    _CANDIDATE_CACHE[key] = (*rc[:-1], tuple(rc.consistent_part[:-1]))
-    return rc
+    part = rc.subset(rc.violations == 0)
+    _CANDIDATE_CACHE[key] = (*rc[:-1], tuple(part[:-1]))
+    return rc._replace(consistent_part=part)
 
 
 def _row_candidates_uncached(
