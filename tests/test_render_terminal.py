@@ -17,8 +17,9 @@ from rich.console import Console, Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from snapshot import assert_snapshot, updating
+from test_styles import REVIEW_HEADER
 
-from tablerecon import extract_file
+from tablerecon import extract_file, extract_text
 from tablerecon.cli import main
 from tablerecon.models import PlacementOption, Report, Table
 from tablerecon.render.cells import ambiguous_cells, cell_views, short_column, violated_cells
@@ -138,6 +139,15 @@ def test_explain_table_overview_snapshot(seed004: Report) -> None:
     out = render(explain_view(table(seed004, "requests")))
     assert "placements" in out
     assert_snapshot("explain_seed004_requests.ansi", out)
+
+
+def test_explain_says_whether_a_search_stopped_at_a_bound(seed004: Report) -> None:
+    complete = Text.from_ansi(render(explain_view(table(seed004, "requests")))).plain
+    assert "search: complete" in complete
+    # A 200-digit glued run under the 15-column header: more splits than the bound allows.
+    report = extract_text(REVIEW_HEADER + "1234567890" * 20 + "\n五、存在的主要问题及改进情况\n")
+    stopped = Text.from_ansi(render(explain_view(table(report, "review_litigation")))).plain
+    assert "search: stopped at a bound" in stopped
 
 
 def test_explain_ambiguous_row_snapshot(ambiguous: Report) -> None:

@@ -347,6 +347,11 @@ class GraphSummary:
             text.append(f"yes, {t.alternatives} other equally good assignments", style=AMBIGUOUS_STYLE)
         else:
             text.append("no, one best assignment")
+        text.append("\nsearch: ", style="bold")
+        if t.search_complete:
+            text.append("complete (every search finished within its bounds)")
+        else:
+            text.append("stopped at a bound; see the notes for which", style=AMBIGUOUS_STYLE)
         return text
 
 
