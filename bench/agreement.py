@@ -99,6 +99,7 @@ def check(problems: list[tuple[TableProblem, str]], seconds_per_solve: float = 6
                 problem.positive_only,
                 problem.limits,
                 fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
+                document_hints=problem.options.get("document_hints"),
                 seconds_per_solve=seconds_per_solve,
             )
         except ReferenceSkip as exc:
@@ -136,6 +137,7 @@ def _explained(problem: TableProblem, seconds_per_solve: float) -> str | None:
                 problem.positive_only,
                 problem.limits,
                 fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
+                document_hints=problem.options.get("document_hints"),
                 seconds_per_solve=seconds_per_solve,
                 as_coded=frozenset({name}),
             )

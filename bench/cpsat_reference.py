@@ -38,7 +38,16 @@ from ortools.sat.python import cp_model
 
 from tablerecon.match import RowEvidence
 from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
-from tablerecon.solve import MARGIN, W_GAP, W_LOST, W_VIOLATION, Solution, SolveLimits, hints_trusted
+from tablerecon.solve import (
+    MARGIN,
+    W_GAP,
+    W_LOST,
+    W_VIOLATION,
+    HintCounts,
+    Solution,
+    SolveLimits,
+    hints_trusted,
+)
 from tablerecon.templates import Equation
 
 Mode = Literal["hard", "soft_lost", "soft"]
@@ -686,6 +695,7 @@ def solve_reference(
     fills_every_cell: bool = False,
     seconds_per_solve: float = 60.0,
     as_coded: frozenset[str] = frozenset(),
+    document_hints: HintCounts | None = None,
 ) -> Reference:
     """The reference's verdict on one table; raises ``ReferenceSkip`` when it cannot decide.
     ``as_coded`` names KNOWN_DEVIATIONS to take as the engine codes them, not as intended."""
@@ -703,7 +713,7 @@ def solve_reference(
             global_eqs.append(eq)
     # Glued tables count dropped cells only where the document writes every cell.
     glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
-    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols)
+    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols, document_hints)
     scale = _table_scale(rows)
     # Rows tied by a global identity form one component (union-find).
     parent = list(range(len(rows)))

@@ -23,7 +23,7 @@ from tablerecon.match import TableEvidence, choose_variant, document_format, mat
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, normalize
 from tablerecon.prose import prose_table
-from tablerecon.solve import SolveLimits, solve_table
+from tablerecon.solve import SolveLimits, hint_counts, pooled, solve_table
 from tablerecon.splits import writes_every_cell
 from tablerecon.templates import expand_identities
 
@@ -189,6 +189,12 @@ def _extract(
         )
     full = writes_every_cell([(ev.rows, len(ev.columns)) for ev in chosen.values()])
     ordered = sorted(chosen.values(), key=_first_line)
+    # One scraper flattened the whole document: a table with few short rows of its own is
+    # judged on the blank lines of all its document's tables of the same style.
+    hints = {
+        style: pooled([hint_counts(e.rows, len(e.columns)) for e in ordered if e.style == style])
+        for style in {e.style for e in ordered}
+    }
     for k, ev in enumerate(ordered):
         left = float("inf") if deadline is None else deadline - time.perf_counter()
         if left <= 0:
@@ -202,7 +208,14 @@ def _extract(
         keys = [r.key for r in ev.rows]
         equations = expand_identities(ev.spec, keys, ev.columns)
         solution = solve_table(
-            ev.rows, len(ev.columns), equations, ev.spec.value_kind == "count", solve_limits, explain, full
+            ev.rows,
+            len(ev.columns),
+            equations,
+            ev.spec.value_kind == "count",
+            solve_limits,
+            explain,
+            full,
+            document_hints=hints[ev.style],
         )
         report.tables.append(build_table(ev, solution, equations, html=doc.html))
     # A pre-2019 report without tables may state its statistics in sentences.

@@ -166,13 +166,22 @@ def _layout(c: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return pos, skipped
 
 
-def hints_trusted(rows: list[RowEvidence], n_cols: int) -> bool:
-    """Whether blank-line gaps in this table behave like dropped-cell markers.
+class HintCounts(NamedTuple):
+    """What rows show about their blank lines: short rows (fewer values than columns), those
+    whose extra empty slots equal the cells missing, full rows, and those with empty slots anyway."""
 
-    They do when most short rows show exactly as many extra empty slots as cells missing,
-    and full rows show none. A document without hints, or with stray blank lines, fails this
-    and its gaps are then ignored rather than trusted.
-    """
+    short: int = 0
+    consistent: int = 0
+    full: int = 0
+    stray: int = 0
+
+
+#: A table with fewer short rows than this is judged on its document's rows (of its style): one
+#: or two rows cannot tell dropped-cell markers from stray blank lines.
+MIN_OWN_HINT_ROWS = 3
+
+
+def hint_counts(rows: list[RowEvidence], n_cols: int) -> HintCounts:
     short = consistent = full = stray = 0
     for row in rows:
         if not row.found or not row.cells or any(g is None for g in row.gaps):
@@ -185,7 +194,25 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int) -> bool:
         elif n == n_cols:
             full += 1
             stray += extra > 0
-    return short > 0 and consistent >= 0.6 * short and stray <= 0.2 * max(full, 1)
+    return HintCounts(short, consistent, full, stray)
+
+
+def pooled(counts: list[HintCounts]) -> HintCounts:
+    """The evidence of several tables together."""
+    return HintCounts(*(sum(c[i] for c in counts) for i in range(4)))
+
+
+def hints_trusted(rows: list[RowEvidence], n_cols: int, document: HintCounts | None = None) -> bool:
+    """Whether blank-line gaps in this table behave like dropped-cell markers.
+
+    They do when most short rows show exactly as many extra empty slots as cells missing,
+    and full rows show none. A document without hints, or with stray blank lines, fails this
+    and its gaps are then ignored rather than trusted. A table with too few short rows of its
+    own is judged on ``document`` (its document's tables of the same style, itself included).
+    """
+    own = hint_counts(rows, n_cols)
+    c = document if document is not None and own.short < MIN_OWN_HINT_ROWS else own
+    return c.short > 0 and c.consistent >= 0.6 * c.short and c.stray <= 0.2 * max(c.full, 1)
 
 
 def _glued_candidates(
@@ -286,6 +313,20 @@ def _glued_candidates(
     generated = vec.shape[0]
     rc = _finish(vec, pos, src, lost, viol, soft, generated)
     return rc._replace(bounded=True, omitted_cost=omitted_cost) if bounded else rc
+
+
+def _full_row(
+    row: RowEvidence, n_cols: int, local: list[tuple[np.ndarray, np.ndarray]], use_hints: bool
+) -> RowCandidates:
+    """A row with a number in every column: one placement, nothing to infer (no cell is free),
+    built directly; the general path gives the same candidate with many more array calls."""
+    vec = np.array([[c.value for c in row.cells]], dtype=float)
+    known = [g for g in row.gaps if g is not None] if len(row.gaps) == n_cols + 1 else []
+    gap = sum(known) * W_GAP if use_hints else 0  # every skipped count is 0 in the one placement
+    viol = _violations(vec, local)
+    cost = viol * W_VIOLATION + gap
+    columns = np.arange(n_cols, dtype=np.int64)[None, :]
+    return RowCandidates(vec, columns, columns, np.full(1, -1), cost.astype(np.int64), viol, 1)
 
 
 def _lost_variants(
@@ -420,6 +461,8 @@ def _row_candidates_uncached(
     n = len(row.cells)
     if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
         return None
+    if n == n_cols and all(c.kind is Kind.NUMBER and c.value is not None for c in row.cells):
+        return _full_row(row, n_cols, local, use_hints)
     pos, skipped = _layout(n_cols, n)
     k = pos.shape[0]
     values = np.array([c.value if c.kind is Kind.NUMBER and c.value is not None else 0.0 for c in row.cells])
@@ -760,6 +803,7 @@ def solve_table(
     limits: SolveLimits | None = None,
     explain: bool = False,
     fills_every_cell: bool = False,
+    document_hints: HintCounts | None = None,
 ) -> Solution:
     """Place every row's numbers into columns; see the module docstring for the rules.
     ``explain`` records each row's placements and their verdicts."""
@@ -778,7 +822,7 @@ def solve_table(
         if len({t[0] for t in eq.terms}) == 1:
             local_eqs.setdefault(eq.terms[0][0], []).append(eq)
     glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
-    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols)
+    use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols, document_hints)
     parts, graph_size = _components(tuple(_rows_of(eq) for eq in global_eqs), n_rows)
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
