@@ -125,6 +125,10 @@ class RowSolution:
     note: str = ""
     options: list[PlacementOption] = field(default_factory=list)
 
+    def forget(self, column: int) -> None:
+        """Mark one cell unknown: no value, no source line."""
+        self.status[column], self.values[column], self.lines[column] = "unknown", np.nan, None
+
 
 #: Placements recorded per row for ``explain`` (the search itself is not limited by this).
 MAX_OPTIONS = 24
@@ -1059,7 +1063,7 @@ def _solve_component(
             # lost, so only the numbers actually read keep their status.
             for j in range(n_cols):
                 if sol.status[j] != "unknown" and (math.isnan(sol.values[j]) or sol.values[j] == 0):
-                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+                    sol.forget(j)
             notes.append(f"row {rows[r].key} breaks its own identity: its blank and 0 cells are unknown")
         out[r] = sol
     count = len(search.solutions)
@@ -1068,7 +1072,7 @@ def _solve_component(
         for sol in out.values():
             for j in range(n_cols):
                 if sol.status[j] == "inferred":
-                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+                    sol.forget(j)
                     doubted += 1
         if doubted:
             count += 1
@@ -1091,7 +1095,7 @@ def _solve_component(
             for j in range(n_cols):
                 mine = 0.0 if math.isnan(sol.values[j]) else float(sol.values[j])
                 if sol.status[j] != "unknown" and (np.abs(alts[:, j] - mine) > TOL).any():
-                    sol.status[j], sol.values[j], sol.lines[j] = "unknown", np.nan, None
+                    sol.forget(j)
                     differ += 1
         if differ:
             count += 1
