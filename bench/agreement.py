@@ -6,7 +6,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.cpsat_reference import KNOWN_DEVIATIONS, ReferenceSkip, compare, engine_stopped, solve_reference
+from bench.cpsat_reference import (
+    KNOWN_DEVIATIONS,
+    Reference,
+    ReferenceSkip,
+    compare,
+    engine_stopped,
+    solve_reference,
+)
 from bench.workload import TableProblem, table_problems
 from tablerecon.synth import Deformations, Style, generate
 
@@ -92,16 +99,7 @@ def check(problems: list[tuple[TableProblem, str]], seconds_per_solve: float = 6
             tally.silent_timeouts.append(f"{problem.name} [{how}]")
             continue
         try:
-            ref = solve_reference(
-                problem.rows,
-                problem.n_cols,
-                problem.equations,
-                problem.positive_only,
-                problem.limits,
-                fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
-                document_hints=problem.options.get("document_hints"),
-                seconds_per_solve=seconds_per_solve,
-            )
+            ref = _reference(problem, seconds_per_solve)
         except ReferenceSkip as exc:
             tally.skipped[f"reference: {exc}"] += 1
             continue
@@ -125,22 +123,30 @@ def check(problems: list[tuple[TableProblem, str]], seconds_per_solve: float = 6
     return tally
 
 
+def _reference(
+    problem: TableProblem, seconds_per_solve: float, as_coded: frozenset[str] = frozenset()
+) -> Reference:
+    """The reference's verdict on a problem, posed with every option the pipeline passed the
+    engine (one place, so the two never see different problems)."""
+    return solve_reference(
+        problem.rows,
+        problem.n_cols,
+        problem.equations,
+        problem.positive_only,
+        problem.limits,
+        fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
+        document_hints=problem.options.get("document_hints"),
+        seconds_per_solve=seconds_per_solve,
+        as_coded=as_coded,
+    )
+
+
 def _explained(problem: TableProblem, seconds_per_solve: float) -> str | None:
     """The known deviation that accounts for a disagreement: the reference, told to follow the
     engine's code on that one rule, agrees."""
     for name in KNOWN_DEVIATIONS:
         try:
-            ref = solve_reference(
-                problem.rows,
-                problem.n_cols,
-                problem.equations,
-                problem.positive_only,
-                problem.limits,
-                fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
-                document_hints=problem.options.get("document_hints"),
-                seconds_per_solve=seconds_per_solve,
-                as_coded=frozenset({name}),
-            )
+            ref = _reference(problem, seconds_per_solve, frozenset({name}))
         except ReferenceSkip:
             continue
         if not compare(problem.solution, ref, problem.row_keys):
