@@ -31,7 +31,7 @@ from tablerecon.caches import register
 from tablerecon.match import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
 from tablerecon.normalize import Kind
-from tablerecon.splits import run_splits
+from tablerecon.splits import run_splits, split_graph, splits_with
 from tablerecon.templates import Equation
 
 # Costs. An inferred value and a violated identity weigh the same: one wrong number in a source
@@ -219,22 +219,50 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int, document: HintCounts | N
     return c.short > 0 and c.consistent >= 0.6 * c.short and c.stray <= 0.2 * max(c.full, 1)
 
 
-def _glued_candidates(
-    row: RowEvidence,
-    n_cols: int,
-    local: list[tuple[np.ndarray, np.ndarray]],
-    allow_lost: bool,
-    positive_only: bool,
-    limits: SolveLimits,
-    fills_every_cell: bool,
-) -> RowCandidates | None:
-    """Candidates of a row whose values came glued: each split of its runs, placed every way,
-    and, as elsewhere, one cell a row identity forces.
+class _Sequences(NamedTuple):
+    """A glued row's readings as sequences of values, longest first, as many as the placements'
+    bound allows (each is placed every way, so a sequence of k values costs C(n_cols, k))."""
 
-    Where the document writes every cell (``fills_every_cell``), cells dropped cost one each, so a
-    split that fills every column is preferred when the identities accept several; elsewhere all
-    splits are equally likely.
-    """
+    #: Per length: values (S, k), 0 for a placeholder, and sources (S, k), the cell each value
+    #: came from, -(index + 2) for a placeholder inside a run; in the order of the splits.
+    groups: list[tuple[np.ndarray, np.ndarray]]
+    width: int  # the most values any sequence has
+    left_out: int  # values of the longest sequences the bound left out, -1 when none was
+
+
+def _within_budget(sizes: list[tuple[int, int]], n_cols: int, budget: int) -> tuple[list[int], int]:
+    """How many sequences of each length (longest first) fit ``budget`` placements, taken in
+    order until one does not fit; and the length where the bound cut, -1 when it did not."""
+    taken = []
+    for k, count in sizes:
+        per_sequence = math.comb(n_cols, k)
+        fits = min(count, budget // per_sequence)  # known before any placement is built
+        budget -= fits * per_sequence
+        taken.append(fits)
+        if fits < count:
+            return taken, k
+    return taken, -1
+
+
+def _glued_sequences(
+    row: RowEvidence, n_cols: int, positive_only: bool, limits: SolveLimits
+) -> _Sequences | None:
+    """The readings of a glued row's cells (see _Sequences); None when there are more than
+    ``max_placements``. A row of one run lists only the splits that will be placed: the count
+    of each length is known before any is listed."""
+    if len(row.cells) == 1 and row.cells[0].kind is Kind.RUN:
+        graph = split_graph(row.cells[0].text, n_cols, limits.max_placements, signed=not positive_only)
+        if graph is None or sum(graph.counts[0]) > limits.max_placements:
+            return None
+        sizes = [(k, graph.counts[0][k]) for k in range(n_cols, -1, -1) if graph.counts[0][k]]
+        taken, left_out = _within_budget(sizes, n_cols, limits.max_glued_placements)
+        # taken stops where the bound cut: the shorter lengths after it are not placed.
+        groups = [
+            _as_sequences(splits_with(graph, k, k, count), k, 0)
+            for (k, _), count in zip(sizes, taken, strict=False)
+            if count
+        ]
+        return _Sequences(groups, sizes[0][0] if sizes else 0, left_out)
     options: list[list[tuple[tuple[float, ...], tuple[int, ...]]]] = []
     for index, cell in enumerate(row.cells):
         if cell.kind is Kind.RUN:
@@ -259,30 +287,65 @@ def _glued_candidates(
         sequences = [(a + b, sa + sb) for a, sa in sequences for b, sb in opts if len(a) + len(b) <= n_cols]
         if len(sequences) > limits.max_placements:
             return None
-    sequences.sort(key=lambda s: -len(s[0]))
-    vecs, poss, srcs, costs = [], [], [], []
-    budget = limits.max_glued_placements
-    bounded = False
-    omitted_cost = 0
-    width = max((len(s[0]) for s in sequences), default=0)
+    by_length: dict[int, tuple[list[tuple[float, ...]], list[tuple[int, ...]]]] = {}
     for values, source in sequences:
-        k = len(values)
-        if math.comb(n_cols, k) > budget:  # checked before the placements are built
-            bounded = True
-            omitted_cost = n_cols - k if fills_every_cell else 0
-            break
-        combos = _combos(n_cols, k)
-        budget -= combos.shape[0]
-        vec = np.zeros((combos.shape[0], n_cols))
-        if k:
-            np.put_along_axis(vec, combos, np.broadcast_to(np.array(values), combos.shape), axis=1)
-        pad = np.full((combos.shape[0], width - k), -1)
-        vecs.append(vec)
-        poss.append(np.concatenate([combos, pad], axis=1))
-        srcs.append(
-            np.concatenate([np.broadcast_to(np.array(source, dtype=np.int64), combos.shape), pad], axis=1)
+        group = by_length.setdefault(len(values), ([], []))
+        group[0].append(values)
+        group[1].append(source)
+    sizes = [(k, len(v)) for k, (v, _) in sorted(by_length.items(), reverse=True)]
+    taken, left_out = _within_budget(sizes, n_cols, limits.max_glued_placements)
+    groups = [
+        (
+            np.array(by_length[k][0][:count], dtype=float).reshape(count, k),
+            np.array(by_length[k][1][:count], dtype=np.int64).reshape(count, k),
         )
-        costs.append(np.full(combos.shape[0], n_cols - k if fills_every_cell else 0, dtype=np.int64))
+        for (k, _), count in zip(sizes, taken, strict=False)
+        if count
+    ]
+    return _Sequences(groups, sizes[0][0] if sizes else 0, left_out)
+
+
+def _as_sequences(splits: list[tuple[float, ...]], k: int, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Splits of one run (cell ``index``) into k values as (values, sources): see _Sequences."""
+    values = np.array(splits, dtype=float).reshape(len(splits), k)
+    blank = np.isnan(values)
+    return np.where(blank, 0.0, values), np.where(blank, -(index + 2), index).astype(np.int64)
+
+
+def _glued_candidates(
+    row: RowEvidence,
+    n_cols: int,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    allow_lost: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    fills_every_cell: bool,
+) -> RowCandidates | None:
+    """Candidates of a row whose values came glued: each split of its runs, placed every way,
+    and, as elsewhere, one cell a row identity forces.
+
+    Where the document writes every cell (``fills_every_cell``), cells dropped cost one each, so a
+    split that fills every column is preferred when the identities accept several; elsewhere all
+    splits are equally likely.
+    """
+    sequences = _glued_sequences(row, n_cols, positive_only, limits)
+    if sequences is None:
+        return None
+    vecs, poss, srcs, costs = [], [], [], []
+    for values, source in sequences.groups:
+        count, k = values.shape
+        combos = _combos(n_cols, k)
+        place = np.tile(combos, (count, 1))  # every placement of each sequence in turn
+        vec = np.zeros((place.shape[0], n_cols))
+        if k:
+            np.put_along_axis(vec, place, np.repeat(values, combos.shape[0], axis=0), axis=1)
+        pad = np.full((place.shape[0], sequences.width - k), -1)
+        vecs.append(vec)
+        poss.append(np.concatenate([place, pad], axis=1))
+        srcs.append(np.concatenate([np.repeat(source, combos.shape[0], axis=0), pad], axis=1))
+        costs.append(np.full(place.shape[0], n_cols - k if fills_every_cell else 0, dtype=np.int64))
+    bounded = sequences.left_out >= 0
+    omitted_cost = n_cols - sequences.left_out if bounded and fills_every_cell else 0
     if not vecs:
         return None
     vec, pos, src, soft = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
+from typing import NamedTuple
 
 from tablerecon.match import RowEvidence
 from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
@@ -25,70 +25,92 @@ def run_splits(
     """Every way to cut a run of glued digits into numbers (no leading zeros), or None when
     there are more than ``max_splits``. Spaces, signs, units and placeholders are certain cell
     boundaries; a placeholder (/, —, or a dash that is no sign) is a blank cell, NaN here. In
-    tables of counts (``signed`` False) every dash is a placeholder.
+    tables of counts (``signed`` False) every dash is a placeholder."""
+    graph = split_graph(text, max_cells, max_splits, signed)
+    if graph is None or sum(graph.counts[0]) > max_splits:
+        return None
+    return splits_with(graph, 0, max_cells, max_splits)
 
-    The splits are counted first (memoized on position and cells used, so the count costs
-    O(length x cells x digits) however many splits there are): a run with too many is refused
-    at once, and the enumeration never walks into a dead end."""
+
+class SplitGraph(NamedTuple):
+    """A run's possible cuts: from each character position, the cells that can start there
+    (where the next begins, and the value), and how many ways the rest of the run can be cut
+    into each number of cells. Counting costs O(length x cells x digits) however many splits
+    there are, so a run with too many is refused at once and a listing never walks into a
+    dead end."""
+
+    moves: list[list[tuple[int, float]]]
+    #: counts[p][j]: cuts of the text from position p on into exactly j cells (capped).
+    counts: list[list[int]]
+    max_cells: int
+
+
+def split_graph(text: str, max_cells: int, max_splits: int, signed: bool = True) -> SplitGraph | None:
+    """The cuts of a run into at most ``max_cells`` cells, counted by cells (counts capped just
+    above ``max_splits``); None when the run has no cell at all."""
     text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
     chunks = [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
     if not chunks:
         return None
-    remaining = [0] * (len(chunks) + 1)  # characters left from each chunk on (suffix sums)
-    for i in range(len(chunks) - 1, -1, -1):
-        remaining[i] = remaining[i + 1] + len(chunks[i])
+    size = sum(len(c) for c in chunks)
+    cap = max_splits + 1
+    nothing = [0] * (max_cells + 1)
+    if size > max_cells * (MAX_NUMBER_DIGITS + 1):  # a cell holds at most this many characters
+        return SplitGraph([[], []], [nothing, [1, *nothing[1:]]], max_cells)
+    moves: list[list[tuple[int, float]]] = []
+    offset = 0
+    for chunk in chunks:
+        for start in range(len(chunk)):
+            moves.append(_cells_from(chunk, start, offset))
+        offset += len(chunk)
+    moves.append([])
+    counts: list[list[int]] = [nothing] * size + [[1, *nothing[1:]]]
+    for p in range(size - 1, -1, -1):
+        total = nothing
+        for after, _ in moves[p]:
+            rest = counts[after]
+            # One more cell than each completion from where this cell ends.
+            total = [min(t + r, cap) for t, r in zip(total, [0, *rest[:-1]], strict=True)]
+        counts[p] = total
+    return SplitGraph(moves, counts, max_cells)
 
-    @cache
-    def moves(ci: int, start: int) -> list[tuple[int, int, float]]:
-        """The cells that can start at (chunk, offset): where the next one starts, and its value.
-        A cell holds at most MAX_NUMBER_DIGITS digits (one more character for a sign or point)."""
-        chunk = chunks[ci]
-        if chunk in _PLACEHOLDER_CHUNKS:
-            return [(ci + 1, 0, math.nan)]
-        out = []
-        # In a signed table a dash before digits is a minus sign or a blank cell's dash: both.
-        if start == 0 and chunk[0] == "-":
-            out.append((ci, 1, math.nan))
-        for end in range(start + 1, min(len(chunk), start + MAX_NUMBER_DIGITS + 1) + 1):
-            piece = chunk[start:end]
-            if _PIECE.match(piece):
-                out.append((ci, end, float(piece)))
-        return out
 
-    @cache
-    def ways(ci: int, start: int, used: int) -> int:
-        """Completions from (chunk, offset) with ``used`` cells cut, capped at max_splits + 1."""
-        if ci < len(chunks) and start == len(chunks[ci]):
-            return ways(ci + 1, 0, used)
-        # Each cell holds at most MAX_NUMBER_DIGITS characters: too much text left is a dead end.
-        if ci < len(chunks) and remaining[ci] - start > (max_cells - used) * (MAX_NUMBER_DIGITS + 1):
-            return 0
-        if ci == len(chunks):
-            return 1
-        if used >= max_cells:
-            return 0
-        total = 0
-        for nci, nstart, _ in moves(ci, start):
-            total += ways(nci, nstart, used + 1)
-            if total > max_splits:
-                break
-        return min(total, max_splits + 1)
+def _cells_from(chunk: str, start: int, offset: int) -> list[tuple[int, float]]:
+    """The cells that can start at ``start`` of a chunk beginning at ``offset``: where the next
+    starts, and its value (NaN for a placeholder). A cell holds at most MAX_NUMBER_DIGITS digits
+    (one more character for a sign or point)."""
+    if chunk in _PLACEHOLDER_CHUNKS:
+        return [(offset + len(chunk), math.nan)] if start == 0 else []
+    out = []
+    # In a signed table a dash before digits is a minus sign or a blank cell's dash: both.
+    if start == 0 and chunk[0] == "-":
+        out.append((offset + 1, math.nan))
+    for end in range(start + 1, min(len(chunk), start + MAX_NUMBER_DIGITS + 1) + 1):
+        piece = chunk[start:end]
+        if _PIECE.match(piece):
+            out.append((offset + end, float(piece)))
+    return out
 
-    if ways(0, 0, 0) > max_splits:
-        return None
+
+def splits_with(graph: SplitGraph, fewest: int, most: int, limit: int) -> list[tuple[float, ...]]:
+    """The first ``limit`` cuts into ``fewest`` to ``most`` cells, in the order of a walk that
+    tries shorter first cells first (the order every caller sees)."""
     out: list[tuple[float, ...]] = []
+    counts, moves, end = graph.counts, graph.moves, len(graph.counts) - 1
 
-    def walk(ci: int, start: int, acc: tuple[float, ...]) -> None:
-        if ci < len(chunks) and start == len(chunks[ci]):
-            walk(ci + 1, 0, acc)
-        elif ci == len(chunks):
+    def walk(p: int, acc: tuple[float, ...]) -> None:
+        if p == end:
             out.append(acc)
-        else:
-            for nci, nstart, value in moves(ci, start):
-                if ways(nci, nstart, len(acc) + 1):
-                    walk(nci, nstart, (*acc, value))
+            return
+        used = len(acc) + 1
+        for after, value in moves[p]:
+            if len(out) >= limit:
+                return
+            if any(counts[after][max(fewest - used, 0) : most - used + 1]):
+                walk(after, (*acc, value))
 
-    walk(0, 0, ())
+    if any(counts[0][fewest : most + 1]) and limit > 0:
+        walk(0, ())
     return out
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_properties import assert_right_or_flagged
 
 from tablerecon import extract_file, extract_text
-from tablerecon.splits import run_splits
+from tablerecon.splits import run_splits, split_graph, splits_with
 from tablerecon.synth import Deformations, generate
 
 REVIEW_HEADER = (
@@ -77,6 +77,30 @@ def test_run_splits_respect_leading_zeros_signs_and_spaces() -> None:
     assert all(len(s) == 2 for s in run_splits("12 34", 2, 100) or [])
     assert (625.0, -47.0, 1341272.0) in (run_splits("625-471341272", 3, 10_000) or [])
     assert run_splits("24252.311082", 1, 100) == [(24252.311082,)]
+
+
+@given(
+    st.text(alphabet="0123456789 -/", min_size=1, max_size=24),
+    st.integers(min_value=1, max_value=9),
+    st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_splits_counted_by_cells_match_the_full_listing(text: str, cells: int, signed: bool) -> None:
+    """The solver lists only the splits it will place (by number of cells, a few at a time):
+    each such listing must be the full listing's splits of that length, in the same order, and
+    the counts must say how many there are."""
+    every = run_splits(text, cells, 10**6, signed)
+    graph = split_graph(text, cells, 10**6, signed)
+    if every is None:  # no cell at all, or more splits than the bound
+        assert graph is None or sum(graph.counts[0]) > 10**6
+        return
+    assert graph is not None
+    for k in range(cells + 1):
+        of_length = [s for s in every if len(s) == k]
+        assert graph.counts[0][k] == len(of_length)
+        listed = splits_with(graph, k, k, len(of_length))
+        assert [repr(s) for s in listed] == [repr(s) for s in of_length]  # repr: NaN equals NaN
+        assert [repr(s) for s in splits_with(graph, k, k, 2)] == [repr(s) for s in of_length[:2]]
 
 
 def test_a_huge_glued_run_stops_at_its_bound_and_says_so() -> None:
