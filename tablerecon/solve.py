@@ -363,19 +363,19 @@ def _glued_candidates(
         keep = (pos.ravel() >= 0) & (src.ravel() >= 0)
         occupied[rows_idx[keep], pos.ravel()[keep]] = True
         parts = [(vec, pos, src, lost, viol, soft)]
-        for q, idx, v in _lost_variants(vec, occupied, local, positive_only):
-            filled = (pos[idx] == q).any(axis=1)  # the forced cell held a placeholder
-            parts.append(
-                (
-                    v,
-                    pos[idx],
-                    src[idx],
-                    np.full(idx.size, q),
-                    np.zeros(idx.size, dtype=np.int64),
-                    # The forced cell is no dropped cell: it only had a cost where drops do.
-                    soft[idx] - (~filled) * int(fills_every_cell),
-                )
+        idx, q, v = _lost_variants(vec, occupied, local, positive_only)
+        filled = (pos[idx] == q[:, None]).any(axis=1)  # the forced cell held a placeholder
+        parts.append(
+            (
+                v,
+                pos[idx],
+                src[idx],
+                q,
+                np.zeros(idx.size, dtype=np.int64),
+                # The forced cell is no dropped cell: it only had a cost where drops do.
+                soft[idx] - (~filled) * int(fills_every_cell),
             )
+        )
         vec, pos, src, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
     generated = vec.shape[0]
     rc = _finish(vec, pos, src, lost, viol, soft, generated)
@@ -398,34 +398,33 @@ def _full_row(
 
 def _lost_variants(
     vec: np.ndarray, occupied: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]], positive_only: bool
-) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    """For each column q a row identity covers: the candidates (indices) in which q is free and
-    the identity forces a value there that satisfies every row identity, with their new vectors.
-    The forced value must be a non-zero integer (positive in count tables): a zero is a blank.
-    All columns and candidates at once: the first identity through q gives its value."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each column q a row identity covers: the candidates in which q is free and the
+    identity forces a value there that satisfies every row identity. The forced value must be a
+    non-zero integer (positive in count tables): a zero is a blank. All columns and candidates
+    at once (the first identity through q gives its value); returns, per variant, the candidate
+    it comes from, the column forced and the new vector, ordered by column, then candidate."""
+    none = np.zeros(0, dtype=np.int64)
     if not local or not vec.shape[0]:
-        return []
+        return none, none, np.zeros((0, vec.shape[1]))
     coefs = np.stack([c for c, _ in local], axis=1)  # (C, E)
     through = coefs != 0
     qs = np.nonzero(through.any(axis=1))[0]
     if not qs.size:
-        return []
+        return none, none, np.zeros((0, vec.shape[1]))
     first_eq = through[qs].argmax(axis=1)
     base = vec @ coefs  # (K, E): each identity's sum with q still empty
     val = -base[:, first_eq] / coefs[qs, first_eq]  # (K, Q)
     ok = ~occupied[:, qs] & ((val > TOL) if positive_only else (np.abs(val) > TOL))
     ok &= np.abs(val - np.round(val)) < TOL
-    # Every row identity must hold with the forced value: checked on the pairs still in play.
-    kk, jj = np.nonzero(ok)
-    holds = (np.abs(base[kk] + val[kk, jj][:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
-    ok[kk[~holds], jj[~holds]] = False
-    out: list[tuple[int, np.ndarray, np.ndarray]] = []
-    for j in np.nonzero(ok.any(axis=0))[0].tolist():
-        idx = np.nonzero(ok[:, j])[0]
-        v = vec[idx].copy()
-        v[:, qs[j]] = val[idx, j]
-        out.append((int(qs[j]), idx, v))
-    return out
+    jj, kk = np.nonzero(ok.T)  # column-major: the variants of each column together
+    # Every row identity must hold with the forced value.
+    forced = val[kk, jj]
+    holds = (np.abs(base[kk] + forced[:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
+    kk, jj, forced = kk[holds], jj[holds], forced[holds]
+    v = vec[kk]
+    v[np.arange(kk.size), qs[jj]] = forced
+    return kk, qs[jj], v
 
 
 def _violations(v: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -566,16 +565,18 @@ def _row_candidates_uncached(
         occupied = np.zeros((k, n_cols), dtype=bool)
         if n:
             np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
-        for q, idx, v in _lost_variants(vec, occupied, local, positive_only):
+        idx, q, v = _lost_variants(vec, occupied, local, positive_only)
+        if idx.size:
             sk = skipped[idx].copy()
-            slots = (pos[idx] < q).sum(axis=1) if n else np.zeros(idx.size, dtype=np.int64)
+            placed = pos[idx]
+            slots = (placed < q[:, None]).sum(axis=1)
             # A dropped cell left no line; a placeholder or a marked blank did, and fills its slot.
-            dropped = ~(pos[idx] == q).any(axis=1) if n else np.ones(idx.size, dtype=bool)
+            dropped = ~(placed == q[:, None]).any(axis=1)
             if not accounted:
-                sk[np.arange(idx.size)[dropped], slots[dropped]] -= 1
+                sk[np.nonzero(dropped)[0], slots[dropped]] -= 1
             all_vec.append(v)
-            all_pos.append(pos[idx])
-            all_lost.append(np.full(idx.size, q))
+            all_pos.append(placed)
+            all_lost.append(q)
             all_gap.append(gap_cost(sk))
             all_viol.append(np.zeros(idx.size, dtype=np.int64))
     pos = np.concatenate(all_pos)
