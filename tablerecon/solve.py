@@ -609,7 +609,9 @@ class _Search:
     nodes: int = 0
     checks: int = 0  # candidate x identity checks done, for the max_checks bound
     gave_up: bool = False  # ran out of nodes, checks or time
-    capped: bool = False  # found more optimal assignments than it keeps
+    #: Found more optimal assignments than it keeps. The search goes on for cheaper ones only,
+    #: so a cap reached on readings that turn out not to be optimal is lifted again.
+    capped: bool = False
     root: list[np.ndarray] | None = None  # candidates alive after the first propagation
     best: int = -1
     solutions: list[tuple[int, ...]] = field(default_factory=list)
@@ -718,6 +720,8 @@ class _Search:
         last consistent (those of the row just branched on); the rest cannot prune anything, so
         only these are checked, and then only those of the rows that lost candidates."""
         hard, best, n_eqs = self.hard, self.best, self.flat.shape[1]
+        if self.capped:  # enough readings of this cost are known: only a cheaper one matters now
+            best -= 1
         cols = np.nonzero(focus)[0] if focus is not None and hard else None
         while True:
             rows = self.row_of[alive]
@@ -779,7 +783,7 @@ class _Search:
         r = int(np.argmin(np.where(counts > 1, counts, alive.shape[0] + 1)))
         first, last = int(seg[r]), int(seg[r] + counts[r])
         for j in range(first, last):
-            if self.gave_up or self.capped:
+            if self.gave_up:
                 return
             self.run(np.concatenate([alive[:first], alive[j : j + 1], alive[last:]]), self.moves[r])
 
@@ -787,9 +791,11 @@ class _Search:
         if self.best >= 0 and cost > self.best:
             return
         if cost < self.best or self.best < 0:
+            # A cheaper reading: those kept so far (and a cap reached on them) no longer count.
             self.best = cost
             self.solutions = []
             self.seen = set()
+            self.capped = False
         key = np.round(np.concatenate([self.cands[r].vec[k] for r, k in enumerate(choice)]), 6).tobytes()
         if key in self.seen:
             return
