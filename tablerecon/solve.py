@@ -780,12 +780,26 @@ class _Search:
         if (counts == 1).all():
             self.record(tuple(int(k) for k in alive - self.starts), lb)
             return
-        r = int(np.argmin(np.where(counts > 1, counts, alive.shape[0] + 1)))
+        r = self.branch_row(alive, seg, counts)
         first, last = int(seg[r]), int(seg[r] + counts[r])
         for j in range(first, last):
             if self.gave_up:
                 return
             self.run(np.concatenate([alive[:first], alive[j : j + 1], alive[last:]]), self.moves[r])
+
+    def branch_row(self, alive: np.ndarray, seg: np.ndarray, counts: np.ndarray) -> int:
+        """The row to branch on, of those with a choice left: the one whose live candidates span
+        the widest range over the equations for their number (range over candidates squared).
+        Fixing a wide row narrows the others' bounds the most, so dead ends show early; a row of
+        few candidates keeps the branching cheap. Fewest candidates alone left tables of glued
+        rows with dropped blanks searching to the work bound (2-5 s) for a proof that this
+        finds in well under a second, at about the same cost elsewhere."""
+        if not self.flat.shape[1]:
+            return int(np.argmax(counts))
+        sub = self.flat[alive]
+        self.checks += sub.size
+        width = (np.maximum.reduceat(sub, seg, axis=0) - np.minimum.reduceat(sub, seg, axis=0)).sum(axis=1)
+        return int(np.argmax(np.where(counts > 1, width / counts.astype(float) ** 2, -1.0)))
 
     def record(self, choice: tuple[int, ...], cost: int) -> None:
         if self.best >= 0 and cost > self.best:
