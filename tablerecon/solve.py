@@ -696,9 +696,6 @@ class _Search:
         """Where each row's candidates start in ``alive`` (every row has at least one)."""
         return np.searchsorted(self.row_of[alive], np.arange(len(self.cands)))
 
-    def _every_row(self, alive: np.ndarray) -> bool:
-        return bool(np.bincount(self.row_of[alive], minlength=len(self.cands)).all())
-
     def split(self, alive: np.ndarray) -> list[np.ndarray]:
         """Each row's live candidates, as indices into that row's own candidates."""
         bounds = np.append(self._segments(alive), alive.shape[0])
@@ -723,15 +720,16 @@ class _Search:
         if self.capped:  # enough readings of this cost are known: only a cheaper one matters now
             best -= 1
         cols = np.nonzero(focus)[0] if focus is not None and hard else None
+        every_row = np.arange(len(self.cands))
         while True:
             rows = self.row_of[alive]
-            seg = self._segments(alive)
+            seg = np.searchsorted(rows, every_row)
             own = self.cost[alive]
             mins = np.minimum.reduceat(own, seg)
             base = int(mins.sum())
-            excess = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
             lb = base
             keep: np.ndarray | None = None
+            fails_per_candidate: np.ndarray | None = None
             if n_eqs and (cols is None or cols.size):
                 sub = self.flat[alive] if cols is None else self.flat[alive[:, None], cols]
                 self.checks += sub.size
@@ -742,23 +740,29 @@ class _Search:
                 if hard and broken:
                     return None
                 lb += broken * W_VIOLATION
-                fails = (sub + (total_lo - lo)[rows] > TOL) | (sub + (total_hi - hi)[rows] < -TOL)
+                # A candidate fails an equation when, with the other rows' ranges, the sum cannot
+                # reach zero: compared with per-row thresholds, then gathered per candidate.
+                above, below = TOL - (total_lo - lo), -TOL - (total_hi - hi)
+                fails = (sub > above[rows]) | (sub < below[rows])
                 if hard:
                     keep = ~fails.any(axis=1)
                 else:
-                    excess = excess + fails.sum(axis=1) * W_VIOLATION
+                    fails_per_candidate = fails.sum(axis=1)
             if best >= 0:
                 if lb > best:
                     return None
+                excess = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
+                if fails_per_candidate is not None:
+                    excess += fails_per_candidate * W_VIOLATION
                 within = excess <= best - base
                 keep = within if keep is None else keep & within
             if keep is None or keep.all():
                 return alive, seg, lb
+            if not np.logical_or.reduceat(keep, seg).all():
+                return None  # a row has no candidate left
             if cols is not None:
                 cols = np.nonzero(self.moves[np.unique(rows[~keep])].any(axis=0))[0]
             alive = alive[keep]
-            if not self._every_row(alive):
-                return None
 
     def run(self, alive: np.ndarray, focus: np.ndarray | None = None) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.
