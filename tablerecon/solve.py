@@ -887,6 +887,59 @@ def _components(
 register(_components.cache_clear)
 
 
+class _Shape(NamedTuple):
+    """What a table's identities say about its structure, whatever its values: worked out once
+    per template, rows found and columns, since tables repeat these from report to report."""
+
+    #: Per row: its row-local identities as (coefficients over columns, columns they touch).
+    local: list[list[tuple[np.ndarray, np.ndarray]]]
+    local_eqs: dict[int, list[Equation]]
+    #: Per independent component: its usable rows, its global identities, and per row the
+    #: (columns x identities) coefficients giving each candidate's contribution to them.
+    components: list[tuple[list[int], list[Equation], list[np.ndarray]]]
+    graph: dict[str, int]
+
+
+#: Shapes by (equation object ids, usable rows, columns); each entry keeps its equations, so an
+#: id reused by a later object is no false hit. Never mutated once built.
+_SHAPES: dict[tuple[object, ...], tuple[tuple[Equation, ...], _Shape]] = {}
+_SHAPES_SIZE = 256
+register(_SHAPES.clear)
+
+
+def _table_shape(equations: list[Equation], usable: list[bool], n_cols: int) -> _Shape:
+    key = (tuple(map(id, equations)), tuple(usable), n_cols)
+    hit = _SHAPES.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], equations, strict=True)):
+        return hit[1]
+    if len(_SHAPES) >= _SHAPES_SIZE:
+        _SHAPES.clear()
+    n_rows = len(usable)
+    # Identities that touch rows we cannot place are not usable as constraints.
+    kept = [eq for eq in equations if all(usable[t[0]] for t in eq.terms)]
+    local, global_eqs = _equation_arrays(kept, n_rows, n_cols)
+    local_eqs: dict[int, list[Equation]] = {}
+    for eq in kept:
+        if len({t[0] for t in eq.terms}) == 1:
+            local_eqs.setdefault(eq.terms[0][0], []).append(eq)
+    parts, graph = _components(tuple(_rows_of(eq) for eq in global_eqs), n_rows)
+    components = []
+    for part_rows, part_eqs in parts:
+        comp_rows = [r for r in part_rows if usable[r]]
+        if not comp_rows:
+            continue
+        comp_eqs = [global_eqs[k] for k in part_eqs]
+        index = {r: i for i, r in enumerate(comp_rows)}
+        coefs = [np.zeros((n_cols, len(comp_eqs))) for _ in comp_rows]
+        for g, eq in enumerate(comp_eqs):
+            for r, c, a in eq.terms:
+                coefs[index[r]][c, g] += a
+        components.append((comp_rows, comp_eqs, coefs))
+    shape = _Shape(local, local_eqs, components, graph)
+    _SHAPES[key] = (tuple(equations), shape)
+    return shape
+
+
 def solve_table(
     rows: list[RowEvidence],
     n_cols: int,
@@ -906,16 +959,10 @@ def solve_table(
     for row in rows:
         if row.found and len(row.cells) > n_cols:
             notes.append(f"row {row.key}: {len(row.cells)} values for {n_cols} columns; cells left unknown")
-    # Identities that touch rows we cannot place are not usable as constraints.
-    equations = [eq for eq in equations if all(usable[t[0]] for t in eq.terms)]
-    local, global_eqs = _equation_arrays(equations, n_rows, n_cols)
-    local_eqs: dict[int, list[Equation]] = {}
-    for eq in equations:
-        if len({t[0] for t in eq.terms}) == 1:
-            local_eqs.setdefault(eq.terms[0][0], []).append(eq)
+    shape = _table_shape(equations, usable, n_cols)
+    local, local_eqs = shape.local, shape.local_eqs
     glued = any(c.kind is Kind.RUN for r in rows for c in r.cells)
     use_hints = fills_every_cell if glued else hints_trusted(rows, n_cols, document_hints)
-    parts, graph_size = _components(tuple(_rows_of(eq) for eq in global_eqs), n_rows)
     results: list[RowSolution | None] = [None] * n_rows
     alternatives_product = 1
     ambiguous = False
@@ -923,15 +970,12 @@ def solve_table(
     deadline = time.perf_counter() + limits.max_seconds * SEARCH_SHARE
     source_violations: dict[str, float] = {}
     stopped = False
-    for part_rows, part_eqs in parts:
-        comp_rows = [r for r in part_rows if usable[r]]
-        if not comp_rows:
-            continue
-        comp_eqs = [global_eqs[k] for k in part_eqs]
+    for comp_rows, comp_eqs, coefs in shape.components:
         outcome = _solve_component(
             rows,
             comp_rows,
             comp_eqs,
+            coefs,
             local,
             local_eqs,
             n_cols,
@@ -966,7 +1010,7 @@ def solve_table(
         ambiguous=ambiguous,
         alternatives=min(alternatives_product - 1, 10**6),
         notes=notes,
-        graph=dict(graph_size),
+        graph=dict(shape.graph),
         hints_trusted=use_hints,
         source_violations=source_violations,
         stopped=stopped,
@@ -987,6 +1031,7 @@ def _solve_component(
     rows: list[RowEvidence],
     comp_rows: list[int],
     global_eqs: list[Equation],
+    contrib_coef: list[np.ndarray],
     local: list[list[tuple[np.ndarray, np.ndarray]]],
     local_eqs: dict[int, list[Equation]],
     n_cols: int,
@@ -997,11 +1042,6 @@ def _solve_component(
     explain: bool,
 ) -> _ComponentOutcome:
     notes: list[str] = []
-    index = {r: i for i, r in enumerate(comp_rows)}
-    contrib_coef = [np.zeros((n_cols, len(global_eqs))) for _ in comp_rows]
-    for g, eq in enumerate(global_eqs):
-        for r, c, a in eq.terms:
-            contrib_coef[index[r]][c, g] += a
 
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
