@@ -48,6 +48,7 @@ from tablerecon.solve import (
     SolveLimits,
     hints_trusted,
 )
+from tablerecon.splits import run_chunks
 from tablerecon.templates import Equation
 
 Mode = Literal["hard", "soft_lost", "soft"]
@@ -152,9 +153,7 @@ def _decimals(value: float) -> int:
 def _chunks(text: str, signed: bool = True) -> list[str]:
     """A glued run's chunks, as splits.run_splits cuts them: spaces, signs, units and placeholders
     are certain boundaries; in count tables (``signed`` False) every dash is a placeholder."""
-    text = re.sub(r"(万元|元)", " ", text)
-    text = re.sub(r"(—|－|–|/|-(?!\d))" if signed else r"(—|－|–|/|-)", r" \1 ", text)
-    return [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
+    return run_chunks(text, signed)
 
 
 def _table_scale(rows: list[RowEvidence]) -> int:

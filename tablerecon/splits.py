@@ -48,8 +48,7 @@ class SplitGraph(NamedTuple):
 def split_graph(text: str, max_cells: int, max_splits: int, signed: bool = True) -> SplitGraph | None:
     """The cuts of a run into at most ``max_cells`` cells, counted by cells (counts capped just
     above ``max_splits``); None when the run has no cell at all."""
-    text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
-    chunks = [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"]
+    chunks = run_chunks(text, signed)
     if not chunks:
         return None
     size = sum(len(c) for c in chunks)
@@ -114,6 +113,14 @@ def splits_with(graph: SplitGraph, fewest: int, most: int, limit: int) -> list[t
     return out
 
 
+def run_chunks(text: str, signed: bool = True) -> list[str]:
+    """A glued run cut at its certain boundaries (spaces, units, signs, placeholders). Each
+    placeholder is a chunk of its own, a blank cell; only a bare plus sign says nothing. (A bare
+    dash used to be dropped with it: "--1" under 本年增/减 lost its blank and read as 1.)"""
+    text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
+    return [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c != "+"]
+
+
 def _separate_placeholders(text: str, signed: bool) -> str:
     """Surround each placeholder with spaces so it stands as a chunk of its own."""
     return re.sub(r"(—|－|–|/|-(?!\d))" if signed else r"(—|－|–|/|-)", r" \1 ", text)
@@ -121,9 +128,8 @@ def _separate_placeholders(text: str, signed: bool) -> str:
 
 def min_cells(run: str) -> int:
     """The fewest cells a glued run can be cut into: a 0 can only start a cell of its own."""
-    text = _separate_placeholders(re.sub(r"(万元|元)", " ", run), signed=True)
     count = 0
-    for chunk in (c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c not in "+-"):
+    for chunk in run_chunks(run, signed=True):
         if chunk in _PLACEHOLDER_CHUNKS:
             count += 1
             continue

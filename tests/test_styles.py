@@ -79,6 +79,14 @@ def test_run_splits_respect_leading_zeros_signs_and_spaces() -> None:
     assert run_splits("24252.311082", 1, 100) == [(24252.311082,)]
 
 
+def test_a_dash_standing_alone_in_a_run_is_a_blank_cell() -> None:
+    """Hypothesis found generate(72302, glued): 本年增/减 written "--1" (prev_items blank as "-",
+    change -1) read as blank and +1, because a lone dash chunk was dropped like a bare sign."""
+    assert [repr(s) for s in run_splits("--1", 2, 100, signed=True) or []] == ["(nan, -1.0)"]
+    # In a table of counts every dash is a blank cell, between digits too.
+    assert [repr(s) for s in run_splits("3-5", 3, 100, signed=False) or []] == ["(3.0, nan, 5.0)"]
+
+
 @given(
     st.text(alphabet="0123456789 -/", min_size=1, max_size=24),
     st.integers(min_value=1, max_value=9),
