@@ -74,6 +74,21 @@ def _score(found: str, expected: str) -> float:
     return best
 
 
+def matches_any(found: str, expected: tuple[str, ...], threshold: float = MATCH_THRESHOLD) -> bool:
+    """Whether ``found`` scores at least ``threshold`` against one of ``expected``."""
+    if len(found) > _CACHED_LABEL_CHARS:
+        return any(_score(found, e) >= threshold for e in expected)
+    return _cached_matches_any(found, expected, threshold)
+
+
+# Cached as a whole: a header cell is tested against every header word of a template, and the
+# generator over the words costs more than the (cached) scores it reads.
+@bounded(65536)
+@cache
+def _cached_matches_any(found: str, expected: tuple[str, ...], threshold: float) -> bool:
+    return any(score(found, e) >= threshold for e in expected)
+
+
 def has_ordinal(label: str) -> bool:
     """Whether the label starts with a section or item ordinal (一、 (一) 1.)."""
     return _ORDINAL.match(label) is not None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tablerecon.caches import register
 from tablerecon.find import Region
-from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, score
+from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, matches_any, score
 from tablerecon.models import Style
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import RowSpec, TableSpec, Template
@@ -134,9 +134,9 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
     keys = [c.key for c in columns]
     labels = [c.label or c.key for c in columns]
     if spec.caption is None:
-        found = sum(1 for h in headers if any(score(h, w) >= MATCH_THRESHOLD for w in spec.header_words))
+        found = sum(1 for h in headers if matches_any(h, spec.header_words))
         return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
-    texts = [h for h in headers if not any(score(h, w) >= 90 for w in (*spec.header_words, *spec.anchors))]
+    texts = [h for h in headers if not matches_any(h, spec.header_words + spec.anchors, 90)]
     total = 0.0
     extras: list[str] = []
     matched: set[int] = set()
@@ -180,7 +180,9 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[in
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
     line_gaps = [c.gap for r in rows for c in r.cells if not c.same_line]
-    base = Counter(line_gaps).most_common(1)[0][0] if line_gaps else 0
+    # The most common gap, the first seen among equals (as ``most_common(1)``, without its cost).
+    counts = Counter(line_gaps)
+    base = max(counts, key=counts.__getitem__) if line_gaps else 0
     # A gap on a line of its own counts beyond the usual spacing; one on a shared line, whole.
     for row in rows:
         if not row.found:
