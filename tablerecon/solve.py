@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from itertools import combinations
 from typing import Any, NamedTuple, cast
 
@@ -882,12 +882,11 @@ def _rows_of(eq: Equation) -> tuple[int, ...]:
     return tuple(sorted({t[0] for t in eq.terms}))
 
 
-@lru_cache(maxsize=512)
 def _components(
     eq_rows: tuple[tuple[int, ...], ...], n_rows: int
 ) -> tuple[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...], dict[str, int]]:
-    """The constraint graph's components, each as (rows, equation indices), and the graph's size.
-    Tables of one template pose the same graph report after report, so it is built once."""
+    """The constraint graph's components, each as (rows, equation indices), and the graph's size
+    (built once per table shape: see _table_shape)."""
     graph = constraint_graph(eq_rows, n_rows)
     parts = tuple(
         (
@@ -898,9 +897,6 @@ def _components(
     )
     size = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "components": len(parts)}
     return parts, size
-
-
-register(_components.cache_clear)
 
 
 class _Shape(NamedTuple):
