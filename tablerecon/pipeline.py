@@ -102,7 +102,14 @@ def _read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
                 )
             if hasattr(os, "set_blocking"):
                 os.set_blocking(f.fileno(), True)
-            data = f.read(max_bytes + 1)
+            if stat.S_ISREG(info.st_mode):
+                # Read to the size known, not to the limit: ``read(n)`` allocates n bytes first,
+                # and 20 MB taken and given back per file cost more than reading a report.
+                data = f.read(info.st_size + 1)
+                if len(data) > info.st_size:  # it grew since (or, under /proc, has no size)
+                    data += f.read(max_bytes + 1 - len(data))
+            else:
+                data = f.read(max_bytes + 1)
     except OSError as exc:
         err = UnreadableInputError(f"{path}: cannot read: {exc.strerror or exc}")
         err.errno, err.strerror, err.filename = exc.errno, exc.strerror, os.fspath(path)
@@ -191,11 +198,13 @@ def _extract(
     ordered = sorted(chosen.values(), key=_first_line)
     # One scraper flattened the whole document: a table with few short rows of its own is
     # judged on the blank lines of all its document's tables of the same style.
+    styles = [e.style for e in ordered]  # read once: each reads every cell of its table
+    by_style = list(zip(ordered, styles, strict=True))
     hints = {
-        style: pooled([hint_counts(e.rows, len(e.columns)) for e in ordered if e.style == style])
-        for style in {e.style for e in ordered}
+        style: pooled([hint_counts(e.rows, len(e.columns)) for e, s in by_style if s == style])
+        for style in set(styles)
     }
-    for k, ev in enumerate(ordered):
+    for k, (ev, style) in enumerate(by_style):
         left = float("inf") if deadline is None else deadline - time.perf_counter()
         if left <= 0:
             names = ", ".join(e.spec.table for e in ordered[k:])
@@ -215,7 +224,7 @@ def _extract(
             solve_limits,
             explain,
             full,
-            document_hints=hints[ev.style],
+            document_hints=hints[style],
         )
         report.tables.append(build_table(ev, solution, equations, html=doc.html))
     # A pre-2019 report without tables may state its statistics in sentences.
