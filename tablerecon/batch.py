@@ -42,6 +42,7 @@ a kill never leaves a document half written. Error rows count as done; delete th
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import gc
 import hashlib
@@ -714,8 +715,10 @@ def _run_local(
 
 def _exit_with_parent(parent: int) -> None:
     """Worker initializer: when the batch is killed, its workers stop instead of running on.
-    What the worker imported lives as long as it does: frozen, no collection walks it again."""
+    What the worker imported lives as long as it does: frozen, no collection walks it again
+    (thawed at exit, so that the interpreter's last collection still frees it)."""
     gc.freeze()
+    atexit.register(gc.unfreeze)
 
     def watch() -> None:
         while os.getppid() == parent:
