@@ -1,5 +1,5 @@
-"""The branch-and-bound search inside solve.py, on hand-built candidates: what it promises
-whatever order it explores them in."""
+"""solve.py on hand-built inputs: what the search promises whatever order it explores its
+candidates in, and the shortcuts that must give what the general path gives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import time
 
 import numpy as np
 
-from tablerecon.solve import RowCandidates, SolveLimits, _Search
+from tablerecon.match import RowEvidence
+from tablerecon.normalize import Cell, Kind
+from tablerecon.solve import HintCounts, RowCandidates, SolveLimits, _Search, solve_table
 
 
 def _row(costs: list[int], contributions: list[float]) -> tuple[RowCandidates, np.ndarray]:
@@ -42,3 +44,19 @@ def test_a_cap_stands_when_more_optimal_readings_exist_than_kept() -> None:
     search.start()
     assert search.capped and search.best == 0
     assert len(search.solutions) == SolveLimits().max_solutions
+
+
+def test_a_row_of_zeros_reads_where_its_blank_lines_say() -> None:
+    """Six zeros in a 15-column row, blank lines marking the nine cells dropped: every placement
+    reads the same zeros, and the one kept is the placement the hints give, counted among all
+    C(15, 6) = 5,005."""
+    gaps = [0, 2, 0, 3, 0, 1, 3]  # blank slots before each value and after the last
+    cells = [Cell(Kind.NUMBER, "0", 10 + k, gaps[k], value=0.0) for k in range(6)]
+    row = RowEvidence(key="count", label="案件数", found=True, cells=cells, gaps=gaps)
+    trusted = HintCounts(short=5, consistent=5, full=1, stray=0)
+    solution = solve_table([row], 15, [], True, document_hints=trusted)
+    placed = [0, 3, 4, 8, 9, 11]
+    assert solution.hints_trusted
+    assert solution.rows[0].status == ["read" if j in placed else "blank" for j in range(15)]
+    assert solution.rows[0].lines == [10 + placed.index(j) if j in placed else None for j in range(15)]
+    assert solution.rows[0].candidates == 5005
