@@ -42,7 +42,6 @@ class SplitGraph(NamedTuple):
     moves: list[list[tuple[int, float]]]
     #: counts[p][j]: cuts of the text from position p on into exactly j cells (capped).
     counts: list[list[int]]
-    max_cells: int
 
 
 def split_graph(text: str, max_cells: int, max_splits: int, signed: bool = True) -> SplitGraph | None:
@@ -55,7 +54,7 @@ def split_graph(text: str, max_cells: int, max_splits: int, signed: bool = True)
     cap = max_splits + 1
     nothing = [0] * (max_cells + 1)
     if size > max_cells * (MAX_NUMBER_DIGITS + 1):  # a cell holds at most this many characters
-        return SplitGraph([[], []], [nothing, [1, *nothing[1:]]], max_cells)
+        return SplitGraph([[], []], [nothing, [1, *nothing[1:]]])
     moves: list[list[tuple[int, float]]] = []
     offset = 0
     for chunk in chunks:
@@ -71,7 +70,7 @@ def split_graph(text: str, max_cells: int, max_splits: int, signed: bool = True)
             # One more cell than each completion from where this cell ends.
             total = [min(t + r, cap) for t, r in zip(total, [0, *rest[:-1]], strict=True)]
         counts[p] = total
-    return SplitGraph(moves, counts, max_cells)
+    return SplitGraph(moves, counts)
 
 
 def _cells_from(chunk: str, start: int, offset: int) -> list[tuple[int, float]]:
@@ -115,8 +114,8 @@ def splits_with(graph: SplitGraph, fewest: int, most: int, limit: int) -> list[t
 
 def run_chunks(text: str, signed: bool = True) -> list[str]:
     """A glued run cut at its certain boundaries (spaces, units, signs, placeholders). Each
-    placeholder is a chunk of its own, a blank cell; only a bare plus sign says nothing. (A bare
-    dash used to be dropped with it: "--1" under 本年增/减 lost its blank and read as 1.)"""
+    placeholder is a chunk of its own, a blank cell ("--1" under 本年增/减: a blank, then -1);
+    only a bare plus sign says nothing."""
     text = _separate_placeholders(re.sub(r"(万元|元)", " ", text), signed)
     return [c for c in re.split(r"\s+|(?=[+-]\d)", text) if c and c != "+"]
 
