@@ -155,13 +155,40 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
             matched.add(best[0])
             total += best[1] / 100
             i += best[2]
+            continue
+        pair = _two_headers(texts[i], spec, matched)
+        if pair is not None:
+            (a, score_a), (b, score_b) = pair
+            matched.update((a, b))
+            total += (score_a + score_b) / 100
         else:
             extras.append(texts[i])
-            i += 1
+        i += 1
     for n, text in enumerate(extras, start=1):
         keys.append(f"extra_col_{n}")
         labels.append(text)
     return keys, labels, total - 0.5 * len(extras), extras
+
+
+def _two_headers(
+    text: str, spec: TableSpec, matched: set[int]
+) -> tuple[tuple[int, float], tuple[int, float]] | None:
+    """Two neighbouring header cells glued into one (上一年 + 本年增/ read as 上一年本年增/): the cut
+    whose two parts best match two columns not yet matched, in their order; None when no cut
+    matches both. Without it the text became an extra column, and values were spread over it."""
+    best: tuple[tuple[int, float], tuple[int, float]] | None = None
+    for cut in range(2, len(text) - 1):  # each part at least two characters
+        head, tail = text[:cut], text[cut:]
+        for a, col_a in enumerate(spec.columns):
+            score_a = score(head, col_a.label or "") if a not in matched else 0.0
+            if score_a < MATCH_THRESHOLD:
+                continue
+            for b in range(a + 1, len(spec.columns)):
+                score_b = score(tail, spec.columns[b].label or "") if b not in matched else 0.0
+                better = best is None or score_a + score_b > best[0][1] + best[1][1]
+                if score_b >= MATCH_THRESHOLD and better:
+                    best = ((a, score_a), (b, score_b))
+    return best
 
 
 def _trailing_unit(text: str, units: frozenset[str]) -> str | None:
