@@ -764,7 +764,7 @@ class _Search:
                 lb += broken * W_VIOLATION
                 # A candidate fails an equation when, with the other rows' ranges, the sum cannot
                 # reach zero: per-row thresholds, repeated over each row's segment.
-                sizes = np.diff(seg, append=alive.shape[0])
+                sizes = _segment_sizes(seg, alive.shape[0])
                 above = np.repeat(TOL - (total_lo[:, None] - lo), sizes, axis=1)
                 below = np.repeat(-TOL - (total_hi[:, None] - hi), sizes, axis=1)
                 fails = (sub > above) | (sub < below)
@@ -804,7 +804,7 @@ class _Search:
         alive, seg, lb = narrowed
         if self.root is None:
             self.root = self.split(alive)
-        counts = np.diff(np.append(seg, alive.shape[0]))
+        counts = _segment_sizes(seg, alive.shape[0])
         if (counts == 1).all():
             self.record(tuple(int(k) for k in alive - self.starts), lb)
             return
@@ -855,6 +855,15 @@ class _Search:
         a = alive[row]
         own = self.cands[row].cost[a]
         return a[own + (floor - int(own.min())) <= self.best] if a.size else a
+
+
+def _segment_sizes(starts: np.ndarray, total: int) -> np.ndarray:
+    """How many entries each segment holds, from where each starts (as np.diff with append,
+    without its wrappers: the search asks at every propagation step)."""
+    sizes = np.empty_like(starts)
+    sizes[:-1] = starts[1:] - starts[:-1]
+    sizes[-1] = total - starts[-1]
+    return sizes
 
 
 def _equation_arrays(
