@@ -712,13 +712,10 @@ class _Search:
         cost = int(self.cost[choice].sum()) + int((np.abs(sums) > TOL).sum()) * W_VIOLATION
         self.record(tuple(int(k) for k in choice - self.starts), cost)
 
-    def _segments(self, alive: np.ndarray) -> np.ndarray:
-        """Where each row's candidates start in ``alive`` (every row has at least one)."""
-        return np.searchsorted(self.row_of[alive], np.arange(len(self.cands)))
-
-    def split(self, alive: np.ndarray) -> list[np.ndarray]:
-        """Each row's live candidates, as indices into that row's own candidates."""
-        bounds = np.append(self._segments(alive), alive.shape[0])
+    def split(self, alive: np.ndarray, seg: np.ndarray) -> list[np.ndarray]:
+        """Each row's live candidates (``seg``: where each row starts in ``alive``), as indices
+        into that row's own candidates."""
+        bounds = np.append(seg, alive.shape[0])
         return [alive[bounds[r] : bounds[r + 1]] - self.starts[r] for r in range(len(self.cands))]
 
     def narrow(
@@ -803,7 +800,7 @@ class _Search:
             return
         alive, seg, lb = narrowed
         if self.root is None:
-            self.root = self.split(alive)
+            self.root = self.split(alive, seg)
         counts = _segment_sizes(seg, alive.shape[0])
         if (counts == 1).all():
             self.record(tuple(int(k) for k in alive - self.starts), lb)
