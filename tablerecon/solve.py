@@ -312,17 +312,23 @@ def _as_sequences(splits: list[tuple[float, ...]], k: int, index: int) -> tuple[
     return np.where(blank, 0.0, values), np.where(blank, -(index + 2), index).astype(np.int64)
 
 
-def _glued_candidates(
-    row: RowEvidence,
-    n_cols: int,
-    local: list[tuple[np.ndarray, np.ndarray]],
-    allow_lost: bool,
-    positive_only: bool,
-    limits: SolveLimits,
-    fills_every_cell: bool,
-) -> RowCandidates | None:
-    """Candidates of a row whose values came glued: each split of its runs, placed every way,
-    and, as elsewhere, one cell a row identity forces.
+class _Placed(NamedTuple):
+    """A row's placements as generated, nothing inferred, before scoring and deduplication:
+    what the placements with a forced cell are built from."""
+
+    vec: np.ndarray  # (K, C) float values, blank = 0
+    pos: np.ndarray  # (K, m) column of each value placed, -1 padding
+    source: np.ndarray  # (K, m) the cell each value came from (see _Sequences for glued rows)
+    soft: np.ndarray  # (K,) int64 cost of the text's own evidence (blank-line hints, cells dropped)
+    skipped: np.ndarray  # (K, m+1) blank cells before every value and after the last (plain rows)
+    bounded: bool = False  # the glued splits were cut by the placements' bound
+    omitted_cost: int = 0  # least soft cost of any placement the bound left out
+
+
+def _glued_placed(
+    row: RowEvidence, n_cols: int, positive_only: bool, limits: SolveLimits, fills_every_cell: bool
+) -> _Placed | None:
+    """Placements of a row whose values came glued: each split of its runs, placed every way.
 
     Where the document writes every cell (``fills_every_cell``), cells dropped cost one each, so a
     split that fills every column is preferred when the identities accept several; elsewhere all
@@ -344,42 +350,34 @@ def _glued_candidates(
         poss.append(np.concatenate([place, pad], axis=1))
         srcs.append(np.concatenate([np.repeat(source, combos.shape[0], axis=0), pad], axis=1))
         costs.append(np.full(place.shape[0], n_cols - k if fills_every_cell else 0, dtype=np.int64))
-    bounded = sequences.left_out >= 0
-    omitted_cost = n_cols - sequences.left_out if bounded and fills_every_cell else 0
     if not vecs:
         return None
-    vec, pos, src, soft = (
+    bounded = sequences.left_out >= 0
+    return _Placed(
         np.concatenate(vecs),
         np.concatenate(poss),
         np.concatenate(srcs),
         np.concatenate(costs),
+        np.zeros((0, 0), dtype=np.int64),
+        bounded,
+        n_cols - sequences.left_out if bounded and fills_every_cell else 0,
     )
-    lost = np.full(vec.shape[0], -1)
-    viol = _violations(vec, local)
-    if allow_lost and local:
-        # Numbers occupy their cell for good; a placeholder is a blank a row identity may fill.
-        occupied = np.zeros(vec.shape, dtype=bool)
-        rows_idx = np.repeat(np.arange(vec.shape[0]), pos.shape[1])
-        keep = (pos.ravel() >= 0) & (src.ravel() >= 0)
-        occupied[rows_idx[keep], pos.ravel()[keep]] = True
-        parts = [(vec, pos, src, lost, viol, soft)]
-        idx, q, v = _lost_variants(vec, occupied, local, positive_only)
-        filled = (pos[idx] == q[:, None]).any(axis=1)  # the forced cell held a placeholder
-        parts.append(
-            (
-                v,
-                pos[idx],
-                src[idx],
-                q,
-                np.zeros(idx.size, dtype=np.int64),
-                # The forced cell is no dropped cell: it only had a cost where drops do.
-                soft[idx] - (~filled) * int(fills_every_cell),
-            )
-        )
-        vec, pos, src, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
-    generated = vec.shape[0]
-    rc = _finish(vec, pos, src, lost, viol, soft, generated)
-    return rc._replace(bounded=True, omitted_cost=omitted_cost) if bounded else rc
+
+
+def _glued_forced(
+    placed: _Placed, local: list[tuple[np.ndarray, np.ndarray]], positive_only: bool, fills_every_cell: bool
+) -> _Forced:
+    """The glued placements with one cell a row identity forces. Numbers occupy their cell for
+    good; a placeholder is a blank a row identity may fill."""
+    vec, pos, src = placed.vec, placed.pos, placed.source
+    occupied = np.zeros(vec.shape, dtype=bool)
+    rows_idx = np.repeat(np.arange(vec.shape[0]), pos.shape[1])
+    keep = (pos.ravel() >= 0) & (src.ravel() >= 0)
+    occupied[rows_idx[keep], pos.ravel()[keep]] = True
+    idx, q, v = _lost_variants(vec, occupied, local, positive_only)
+    filled = (pos[idx] == q[:, None]).any(axis=1)  # the forced cell held a placeholder
+    # The forced cell is no dropped cell: it only had a cost where drops do.
+    return _Forced(v, pos[idx], src[idx], q, placed.soft[idx] - (~filled) * int(fills_every_cell))
 
 
 def _full_row(
@@ -481,7 +479,11 @@ def _row_candidates(
     positive_only: bool,
     limits: SolveLimits,
 ) -> RowCandidates | None:
-    """Every placement of the row's cells, with optional one lost cell; None when too many."""
+    """Every placement of the row's cells, with optional one lost cell; None when too many.
+
+    The placements with a lost cell are built on those without (cached separately), so a search
+    that needs no inferred value never pays for them."""
+    allow_lost = allow_lost and bool(local)  # no row identity: nothing to infer
     # Built of strings and numbers only, so the garbage collector stops tracking the key (a
     # Kind member or the limits object inside would keep each one tracked, and walked).
     key = (
@@ -501,9 +503,13 @@ def _row_candidates(
             return None
         vec, pos, src, lost, cost, viol, made, bounded, omitted, part = cast(tuple[Any, ...], stored)
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
+    if allow_lost:
+        base = _row_candidates(row, n_cols, local, use_hints, False, positive_only, limits)
+        rc = base and _with_forced(row, n_cols, local, use_hints, positive_only, limits, base)
+    else:
+        rc = _placements(row, n_cols, local, use_hints, positive_only, limits)
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
         _CANDIDATE_CACHE.clear()
-    rc = _row_candidates_uncached(row, n_cols, local, use_hints, allow_lost, positive_only, limits)
     if rc is None:
         _CANDIDATE_CACHE[key] = None
         return None
@@ -512,100 +518,179 @@ def _row_candidates(
     return rc._replace(consistent_part=part)
 
 
-def _row_candidates_uncached(
+def _placements(
     row: RowEvidence,
     n_cols: int,
     local: list[tuple[np.ndarray, np.ndarray]],
     use_hints: bool,
-    allow_lost: bool,
     positive_only: bool,
     limits: SolveLimits,
 ) -> RowCandidates | None:
-    if any(c.kind is Kind.RUN for c in row.cells):
+    """The row's placements with nothing inferred, cheapest of each value vector; None when
+    there are more than the bounds allow."""
+    if _is_glued(row):
         # For glued rows the evidence about dropped cells is whether the document writes them.
-        return _glued_candidates(row, n_cols, local, allow_lost, positive_only, limits, use_hints)
-    n = len(row.cells)
-    if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
+        placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+    else:
+        n = len(row.cells)
+        if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
+            return None
+        fixed = _fixed_row(row, n_cols, local, use_hints)
+        if fixed is not None:
+            return fixed
+        placed = _plain_placed(row, n_cols, use_hints)
+    if placed is None:
         return None
+    k = placed.vec.shape[0]
+    rc = _finish(
+        placed.vec, placed.pos, placed.source, np.full(k, -1), _violations(placed.vec, local), placed.soft, k
+    )
+    return rc._replace(bounded=True, omitted_cost=placed.omitted_cost) if placed.bounded else rc
+
+
+def _with_forced(
+    row: RowEvidence,
+    n_cols: int,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    use_hints: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    base: RowCandidates,
+) -> RowCandidates | None:
+    """``base`` (the row's placements, nothing inferred) and the placements with one cell a row
+    identity forces: a value the text lost, or a total the report left blank.
+
+    The forced ones are built from the placements again and scored together with ``base``: the
+    cheapest of each vector among base's survivors and the forced ones is the cheapest among
+    all placements, since base keeps its cost order and comes first."""
+    if _is_glued(row):
+        placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+        if placed is None:
+            return None
+        forced = _glued_forced(placed, local, positive_only, use_hints)
+    else:
+        if _fixed_row(row, n_cols, local, use_hints) is not None:
+            return base  # every column filled, or only zeros: no cell is free, or none is forced
+        placed = _plain_placed(row, n_cols, use_hints)
+        forced = _plain_forced(row, placed, local, use_hints, positive_only)
+    if not forced.lost.size:
+        return base
+    rc = _finish(
+        np.concatenate([base.vec, forced.vec]),
+        np.concatenate([base.pos, forced.pos]),
+        np.concatenate([base.source, forced.source]),
+        np.concatenate([base.lost_col, forced.lost]),
+        np.concatenate([base.violations, np.zeros(forced.lost.size, dtype=np.int64)]),
+        np.concatenate([base.cost - base.violations * W_VIOLATION, forced.soft]),
+        base.generated,
+    )
+    return rc._replace(bounded=base.bounded, omitted_cost=base.omitted_cost)
+
+
+def _is_glued(row: RowEvidence) -> bool:
+    return any(c.kind is Kind.RUN for c in row.cells)
+
+
+class _Forced(NamedTuple):
+    """Placements with one cell a row identity forces (see _lost_variants)."""
+
+    vec: np.ndarray
+    pos: np.ndarray
+    source: np.ndarray
+    lost: np.ndarray  # (V,) the column forced
+    soft: np.ndarray  # (V,) cost of the text's own evidence
+
+
+def _gap_cost(skipped: np.ndarray, gaps: np.ndarray, use_hints: bool) -> np.ndarray:
+    """Blank slots each placement puts where trusted blank-line hints say otherwise, costed."""
+    if not use_hints:
+        return np.zeros(skipped.shape[0], dtype=np.int64)
+    known = gaps >= 0
+    cost: np.ndarray = np.abs(skipped - gaps)[:, known].sum(axis=1).astype(np.int64) * W_GAP
+    return cost
+
+
+def _row_gaps(row: RowEvidence) -> np.ndarray:
+    """The extra empty slots seen before each value and after the last, -1 where unknown."""
+    n = len(row.cells)
+    gaps = np.array([g if g is not None else -1 for g in row.gaps], dtype=np.int64)
+    return gaps if gaps.shape[0] == n + 1 else np.full(n + 1, -1)
+
+
+def _values(row: RowEvidence) -> np.ndarray:
+    return np.array([c.value if c.kind is Kind.NUMBER and c.value is not None else 0.0 for c in row.cells])
+
+
+def _fixed_row(
+    row: RowEvidence, n_cols: int, local: list[tuple[np.ndarray, np.ndarray]], use_hints: bool
+) -> RowCandidates | None:
+    """The one candidate of a row whose placements all read alike, built without listing them;
+    None for any other row. A row with a number in every column has one placement and no free
+    cell. In a row of zeros every placement reads the same zeros, which break no identity and
+    force no value (a forced value is never 0): its candidate is the first placement the hints
+    like best, as the general path finds after building thousands (15 columns, 6 zeros: 5,005)."""
+    n = len(row.cells)
     if n == n_cols and all(c.kind is Kind.NUMBER and c.value is not None for c in row.cells):
         return _full_row(row, n_cols, local, use_hints)
+    if not n or _values(row).any():
+        return None
+    pos, skipped = _layout(n_cols, n)
+    cost = _gap_cost(skipped, _row_gaps(row), use_hints)
+    first = int(np.argmin(cost))
+    return RowCandidates(
+        np.zeros((1, n_cols)),
+        pos[first : first + 1].copy(),
+        np.arange(n, dtype=np.int64)[None, :],
+        np.full(1, -1),
+        cost[first : first + 1],
+        np.zeros(1, dtype=np.int64),
+        pos.shape[0],
+    )
+
+
+def _plain_placed(row: RowEvidence, n_cols: int, use_hints: bool) -> _Placed:
+    """Every placement of a row's values in order, blanks dropped anywhere, costed by the hints."""
+    n = len(row.cells)
     pos, skipped = _layout(n_cols, n)
     k = pos.shape[0]
-    values = np.array([c.value if c.kind is Kind.NUMBER and c.value is not None else 0.0 for c in row.cells])
-    gaps = np.array([g if g is not None else -1 for g in row.gaps], dtype=np.int64)
-    if gaps.shape[0] != n + 1:
-        gaps = np.full(n + 1, -1)
-    known = gaps >= 0
-
-    def gap_cost(sk: np.ndarray) -> np.ndarray:
-        if not use_hints:
-            return np.zeros(sk.shape[0], dtype=np.int64)
-        cost: np.ndarray = np.abs(sk - gaps)[:, known].sum(axis=1).astype(np.int64) * W_GAP
-        return cost
-
-    if n and not values.any():
-        # Every placement reads the same zeros, which break no identity and force no value (a
-        # forced value is never 0): the one candidate is the first placement the hints like best,
-        # as the general path finds after building thousands (a 15-column row of 6 zeros: 5,005).
-        first = int(np.argmin(gap_cost(skipped)))
-        pick = slice(first, first + 1)
-        return RowCandidates(
-            np.zeros((1, n_cols)),
-            pos[pick].copy(),
-            np.arange(n, dtype=np.int64)[None, :],
-            np.full(1, -1),
-            gap_cost(skipped[pick]),
-            np.zeros(1, dtype=np.int64),
-            k,
-        )
     vec = np.zeros((k, n_cols))
     if n:
-        vec[np.arange(k)[:, None], pos] = values
+        vec[np.arange(k)[:, None], pos] = _values(row)
+    source = np.broadcast_to(np.arange(n, dtype=np.int64), pos.shape)
+    return _Placed(vec, pos, source, _gap_cost(skipped, _row_gaps(row), use_hints), skipped)
 
-    def violations(v: np.ndarray) -> np.ndarray:
-        return _violations(v, local)
 
-    all_vec = [vec]
-    all_pos = [pos]
-    all_lost = [np.full(k, -1)]
-    all_gap = [gap_cost(skipped)]
-    all_viol = [violations(vec)]
+def _plain_forced(
+    row: RowEvidence,
+    placed: _Placed,
+    local: list[tuple[np.ndarray, np.ndarray]],
+    use_hints: bool,
+    positive_only: bool,
+) -> _Forced:
+    """The placements with one cell a row identity forces. A placeholder (/, -) is an explicit
+    blank: a row identity may still force its value (a 总计 written as '-'), so only numbers
+    occupy their cell for good."""
+    vec, pos = placed.vec, placed.pos
+    n = pos.shape[1]
+    k, n_cols = vec.shape
+    numeric = np.array([c.kind is Kind.NUMBER for c in row.cells], dtype=bool)
+    occupied = np.zeros((k, n_cols), dtype=bool)
+    if n:
+        np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
+    idx, q, v = _lost_variants(vec, occupied, local, positive_only)
+    gaps = _row_gaps(row)
+    sk = placed.skipped[idx].copy()
+    placed_at = pos[idx]
     # Where trusted hints account for every column (values read plus blanks marked), no cell is
     # missing from the text: a forced value can only fill a blank the text marked (a 总计 left
     # blank), never a value that vanished without its line.
-    accounted = use_hints and bool(known.all()) and n + int(gaps.sum()) == n_cols
-    if allow_lost and local:
-        # A placeholder (/, -) is an explicit blank: a row identity may still force its value
-        # (a 总计 written as '-'), so only numbers occupy their cell for good.
-        numeric = np.array([c.kind is Kind.NUMBER for c in row.cells], dtype=bool)
-        occupied = np.zeros((k, n_cols), dtype=bool)
-        if n:
-            np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
-        idx, q, v = _lost_variants(vec, occupied, local, positive_only)
-        if idx.size:
-            sk = skipped[idx].copy()
-            placed = pos[idx]
-            slots = (placed < q[:, None]).sum(axis=1)
-            # A dropped cell left no line; a placeholder or a marked blank did, and fills its slot.
-            dropped = ~(placed == q[:, None]).any(axis=1)
-            if not accounted:
-                sk[np.nonzero(dropped)[0], slots[dropped]] -= 1
-            all_vec.append(v)
-            all_pos.append(placed)
-            all_lost.append(q)
-            all_gap.append(gap_cost(sk))
-            all_viol.append(np.zeros(idx.size, dtype=np.int64))
-    pos = np.concatenate(all_pos)
-    source = np.broadcast_to(np.arange(n, dtype=np.int64), pos.shape)
-    return _finish(
-        np.concatenate(all_vec),
-        pos,
-        source,
-        np.concatenate(all_lost),
-        np.concatenate(all_viol),
-        np.concatenate(all_gap),
-        k,
-    )
+    accounted = use_hints and bool((gaps >= 0).all()) and n + int(gaps.sum()) == n_cols
+    if not accounted:
+        # A dropped cell left no line; a placeholder or a marked blank did, and fills its slot.
+        slots = (placed_at < q[:, None]).sum(axis=1)
+        dropped = ~(placed_at == q[:, None]).any(axis=1)
+        sk[np.nonzero(dropped)[0], slots[dropped]] -= 1
+    return _Forced(v, placed_at, placed.source[idx], q, _gap_cost(sk, gaps, use_hints))
 
 
 @dataclass(slots=True)
@@ -1116,7 +1201,12 @@ def _solve_component(
                     return False
         return True
 
-    result = attempt(hard=True, allow_lost=True)
+    # Most tables read consistently with nothing inferred: that search is settled without the
+    # placements that force a cell (often more than the rest), which could only cost more.
+    # ``explain`` lists every placement, so it searches with them from the start.
+    result = attempt(hard=True, allow_lost=explain)
+    if result is not None and not explain and not _settled_without_forcing(result[0]):
+        result = attempt(hard=True, allow_lost=True)
     if result is None:
         if out_of_time:
             notes.append(
@@ -1259,6 +1349,14 @@ def _solve_component(
             )
     stopped = search.gave_up or rival_unfinished or (rival is not None and rival[0].gave_up)
     return _ComponentOutcome(out, count, incomplete, notes, violations, stopped)
+
+
+def _settled_without_forcing(search: _Search) -> bool:
+    """Whether a search without forced cells settled the table: it found a reading inferring
+    nothing, and a forced cell costs W_LOST more than that, so the placements with one could
+    change no optimal reading. Were that search stopped or capped, every reading as cheap as its
+    best still lies among its placements, so the cells it leaves unknown are as sound."""
+    return bool(search.solutions) and search.best < W_LOST
 
 
 def _options(
