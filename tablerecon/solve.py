@@ -820,6 +820,8 @@ class _Search:
         only these are checked, and then only those of the rows that lost candidates."""
         hard, best, n_eqs = self.hard, self.best, self.flat.shape[1]
         if self.capped:  # enough readings of this cost are known: only a cheaper one matters now
+            if best <= 0:
+                return None  # nothing is cheaper than a reading that costs nothing
             best -= 1
         cols = np.nonzero(focus)[0] if focus is not None and hard else None
         every_row = np.arange(len(self.cands))
