@@ -45,6 +45,8 @@ W_GAP = 5_000  # per blank slot the reading puts where trusted blank-line hints 
 #: are unknown (a value lost and a total wrong can explain the same text).
 MARGIN = 2 * W_LOST
 TOL = 1e-6
+#: Cost levels the search checks separately for what a dearer candidate leaves the other rows.
+AFFORDABLE_LEVELS = 3
 #: Share of SolveLimits.max_seconds the searches may use, so the whole table keeps to the bound.
 SEARCH_SHARE = 0.95
 
@@ -859,11 +861,13 @@ class _Search:
             if best >= 0:
                 if lb > best:
                     return None
-                excess = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
-                if fails_per_candidate is not None:
-                    excess += fails_per_candidate * W_VIOLATION
+                gain = own - mins[rows]  # what choosing each candidate adds to the cheapest rows
+                excess = gain if fails_per_candidate is None else gain + fails_per_candidate * W_VIOLATION
                 within = excess <= best - base
                 keep = within if keep is None else keep & within
+            if (keep is None or keep.all()) and best >= 0 and n_eqs:
+                # The cheap checks have settled: now the costlier one, per level of cost.
+                keep = self.affordable(alive, seg, rows, own - mins[rows], best - base)
             if keep is None or keep.all():
                 return alive, seg, lb
             if not np.logical_or.reduceat(keep, seg).all():
@@ -871,6 +875,49 @@ class _Search:
             if cols is not None:
                 cols = np.nonzero(self.moves[np.unique(rows[~keep])].any(axis=0))[0]
             alive = alive[keep]
+
+    def affordable(
+        self, alive: np.ndarray, seg: np.ndarray, rows: np.ndarray, gain: np.ndarray, budget: int
+    ) -> np.ndarray:
+        """Which candidates still fit once their own cost is paid: a candidate that costs
+        ``level`` more than its row's cheapest leaves the other rows only candidates within
+        ``budget - level``, and with those rows' narrower ranges the identities may then fail
+        (or, in the values-as-read search, fail often enough to exceed the budget).
+
+        Without this, a row of one free reading and hundreds costing one violation more had
+        each dear one tried as a branch, though any two dear choices exceed the budget. One pass
+        over the equations per level; past AFFORDABLE_LEVELS levels, candidates are checked
+        against the allowance of a lower level (looser, so still sound)."""
+        ok = np.ones(alive.shape[0], dtype=bool)
+        levels = np.unique(gain[gain > 0])
+        if not levels.size:
+            return ok
+        if levels.size > AFFORDABLE_LEVELS:
+            levels = levels[np.linspace(0, levels.size - 1, AFFORDABLE_LEVELS).round().astype(np.int64)]
+        bucket = np.searchsorted(levels, gain, side="right") - 1  # -1: cheapest of its row
+        sub = np.take(self.by_equation, alive, axis=1)
+        self.checks += sub.size * levels.size
+        for b, level in enumerate(levels.tolist()):
+            allowed = gain <= budget - level  # what the other rows may still choose
+            has = np.logical_or.reduceat(allowed, seg)
+            lo = np.minimum.reduceat(np.where(allowed, sub, np.inf), seg, axis=1)
+            hi = np.maximum.reduceat(np.where(allowed, sub, -np.inf), seg, axis=1)
+            lo[:, ~has] = 0.0
+            hi[:, ~has] = 0.0
+            mine = np.nonzero(bucket == b)[0]
+            r = rows[mine]
+            # Each candidate's value against the range of the rows other than its own.
+            value = sub[:, mine]
+            fails = (value + (lo.sum(axis=1)[:, None] - lo[:, r]) > TOL) | (
+                value + (hi.sum(axis=1)[:, None] - hi[:, r]) < -TOL
+            )
+            stranded = int((~has).sum()) - (~has[r]) > 0  # another row has nothing left
+            if self.hard:
+                bad = stranded | fails.any(axis=0)
+            else:
+                bad = stranded | (gain[mine] + fails.sum(axis=0) * W_VIOLATION > budget)
+            ok[mine[bad]] = False
+        return ok
 
     def run(self, alive: np.ndarray, focus: np.ndarray | None = None) -> None:
         # Every node counts, pruned or not, so the node bound stops a search before the clock.

@@ -3,13 +3,16 @@ candidates in, and the shortcuts that must give what the general path gives."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tablerecon.match import RowEvidence
 from tablerecon.normalize import Cell, Kind
-from tablerecon.solve import HintCounts, RowCandidates, SolveLimits, _Search, solve_table
+from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, _Search, solve_table
 
 
 def _row(costs: list[int], contributions: list[float]) -> tuple[RowCandidates, np.ndarray]:
@@ -73,3 +76,56 @@ def test_a_row_of_zeros_reads_where_its_blank_lines_say() -> None:
     assert solution.rows[0].status == ["read" if j in placed else "blank" for j in range(15)]
     assert solution.rows[0].lines == [10 + placed.index(j) if j in placed else None for j in range(15)]
     assert solution.rows[0].candidates == 5005
+
+
+@st.composite
+def _problems(draw: st.DrawFn) -> tuple[list[tuple[RowCandidates, np.ndarray]], bool, int]:
+    """A few rows of a few candidates, each with a cost and integer contributions to 1-3
+    identities; hard or values-as-read; with or without a bound found beforehand."""
+    n_eqs = draw(st.integers(1, 3))
+    rows = []
+    for _ in range(draw(st.integers(1, 4))):
+        k = draw(st.integers(1, 6))
+        costs = draw(st.lists(st.sampled_from([0, 5_000, 10_000, 20_000]), min_size=k, max_size=k))
+        contrib = draw(st.lists(st.integers(-3, 3), min_size=k * n_eqs, max_size=k * n_eqs))
+        vec = np.arange(k, dtype=float)[:, None]  # distinct readings
+        idx = np.zeros((k, 1), dtype=np.int64)
+        zeros = np.zeros(k, dtype=np.int64)
+        rc = RowCandidates(vec, idx, idx, np.full(k, -1), np.array(costs, dtype=np.int64), zeros, k)
+        rows.append((rc, np.array(contrib, dtype=float).reshape(k, n_eqs)))
+    return rows, draw(st.booleans()), draw(st.sampled_from([-1, 0, 10_000, 30_000]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_problems())
+def test_the_search_finds_exactly_the_optimal_readings(
+    problem: tuple[list[tuple[RowCandidates, np.ndarray]], bool, int],
+) -> None:
+    """Against every assignment enumerated: the same best cost and, unless capped, the same
+    readings. Guards every pruning rule of narrow() (ranges, costs, what a dear candidate
+    leaves the other rows), each of which must only drop what cannot be optimal."""
+    rows, hard, bound = problem
+    scored = {}
+    for choice in itertools.product(*(range(rc.cost.size) for rc, _ in rows)):
+        sums = sum(contrib[k] for (_, contrib), k in zip(rows, choice, strict=True))
+        broken = int((np.abs(sums) > 1e-6).sum())
+        if hard and broken:
+            continue
+        cost = sum(int(rc.cost[k]) for (rc, _), k in zip(rows, choice, strict=True)) + broken * W_VIOLATION
+        if bound < 0 or cost <= bound:
+            scored[choice] = cost
+    cands, contrib = [rc for rc, _ in rows], [c for _, c in rows]
+    search = _Search(cands, contrib, hard, SolveLimits(), time.perf_counter() + 60)
+    search.best = bound
+    search.start()
+    assert not search.gave_up
+    if not scored:
+        assert not search.solutions
+        return
+    best = min(scored.values())
+    optimal = {c for c, v in scored.items() if v == best}
+    assert search.best == best
+    if search.capped:
+        assert len(optimal) > SolveLimits().max_solutions and set(search.solutions) <= optimal
+    else:
+        assert set(search.solutions) == optimal
