@@ -414,14 +414,21 @@ def _lost_variants(
         return none, none, np.zeros((0, vec.shape[1]))
     first_eq = through[qs].argmax(axis=1)
     base = vec @ coefs  # (K, E): each identity's sum with q still empty
-    val = -base[:, first_eq] / coefs[qs, first_eq]  # (K, Q)
-    ok = ~occupied[:, qs] & ((val > TOL) if positive_only else (np.abs(val) > TOL))
+    # Filling one cell mends only the identities through it, and a placement breaking none
+    # forces 0 (a blank): only placements breaking at least one identity, and no more than
+    # pass through a single cell, can have a variant. Most of a wide row's placements break
+    # several, so they are set aside before the (K, Q) work.
+    broken = (np.abs(base) > TOL).sum(axis=1)
+    fixable = np.nonzero((broken >= 1) & (broken <= int(through.sum(axis=1).max())))[0]
+    base = base[fixable]
+    val = -base[:, first_eq] / coefs[qs, first_eq]  # (K', Q)
+    ok = ~occupied[fixable][:, qs] & ((val > TOL) if positive_only else (np.abs(val) > TOL))
     ok &= np.abs(val - np.round(val)) < TOL
     jj, kk = np.nonzero(ok.T)  # column-major: the variants of each column together
     # Every row identity must hold with the forced value.
     forced = val[kk, jj]
     holds = (np.abs(base[kk] + forced[:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
-    kk, jj, forced = kk[holds], jj[holds], forced[holds]
+    kk, jj, forced = fixable[kk[holds]], jj[holds], forced[holds]
     v = vec[kk]
     v[np.arange(kk.size), qs[jj]] = forced
     return kk, qs[jj], v
@@ -577,12 +584,23 @@ def _with_forced(
         forced = _plain_forced(row, placed, local, use_hints, positive_only)
     if not forced.lost.size:
         return base
+    no_violation = np.zeros(forced.lost.size, dtype=np.int64)
+    if not _is_glued(row):
+        # A plain row's forced vector has one non-zero value more than any of its placements
+        # (the same numbers, plus the forced one), so the two sets share no vector: only the
+        # forced ones need deduplicating, then both are merged in cost order, base first.
+        extra = _finish(forced.vec, forced.pos, forced.source, forced.lost, no_violation, forced.soft, 0)
+        order = np.argsort(np.concatenate([base.cost, extra.cost]), kind="stable")
+        vec, pos, src, lost, cost, viol = (
+            np.concatenate([a, b])[order] for a, b in zip(base[:6], extra[:6], strict=True)
+        )
+        return RowCandidates(vec, pos, src, lost, cost, viol, base.generated)
     rc = _finish(
         np.concatenate([base.vec, forced.vec]),
         np.concatenate([base.pos, forced.pos]),
         np.concatenate([base.source, forced.source]),
         np.concatenate([base.lost_col, forced.lost]),
-        np.concatenate([base.violations, np.zeros(forced.lost.size, dtype=np.int64)]),
+        np.concatenate([base.violations, no_violation]),
         np.concatenate([base.cost - base.violations * W_VIOLATION, forced.soft]),
         base.generated,
     )
@@ -1255,7 +1273,8 @@ def _solve_component(
     # ``explain`` lists every placement, so it searches with them from the start.
     result = attempt(hard=True, allow_lost=explain)
     if result is not None and not explain and not _settled_without_forcing(result[0]):
-        result = attempt(hard=True, allow_lost=True)
+        # A reading it found is a bound for the search with forced cells: prune from the root.
+        result = attempt(hard=True, allow_lost=True, bound=result[0].best)
     if result is None:
         if out_of_time:
             notes.append(
