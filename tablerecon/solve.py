@@ -773,9 +773,39 @@ class _Search:
         if len(self.cands) == 1 and self.flat.shape[1] == 0:
             self.lone_row()
             return
-        if not self.hard and sum(c.cost.size > 1 for c in self.cands) > 1:
-            self.descend()
-        self.run(np.arange(self.flat.shape[0]))
+        every = np.arange(self.flat.shape[0])
+        if self.hard or sum(c.cost.size > 1 for c in self.cands) <= 1:
+            self.run(every)
+            return
+        self.descend()
+        self.deepen(every)
+
+    def deepen(self, every: np.ndarray) -> None:
+        """The values-as-read search, under bounds just above the root's lower bound first (one,
+        two, four violations more), then under the best bound known (descent's reading or the
+        caller's). A reading within a tight bound is found with the strong pruning that bound
+        gives; one descent found is often several violations dearer than the optimum, and
+        proving the optimum from it took hundreds of nodes. Every bound is a complete search of
+        the readings within it, so the first that holds any holds the optimal ones."""
+        upper, known, seen = self.best, self.solutions, self.seen
+        self.nodes += 1
+        narrowed = self.narrow(every)
+        if narrowed is None:
+            return
+        for extra in (1, 2, 4):
+            bound = narrowed[2] + extra * W_VIOLATION - 1
+            if 0 <= upper <= bound:
+                break
+            self.best, self.solutions, self.seen, self.capped, self.root = bound, [], set(), False, None
+            self.run(every)
+            if self.solutions:
+                return
+            if self.gave_up:
+                break
+        # Nothing within the tight bounds (or the work bound hit): search under the known one.
+        self.best, self.solutions, self.seen, self.capped, self.root = upper, known, seen, False, None
+        if not self.gave_up:
+            self.run(every)
 
     def lone_row(self) -> None:
         """A row no global identity ties to others: its cheapest candidates (distinct vectors
