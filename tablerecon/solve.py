@@ -759,8 +759,9 @@ class _Search:
             self.cost = np.concatenate([c.cost for c in self.cands]) if self.cands else np.zeros(0, np.int64)
         self.by_equation = np.ascontiguousarray(self.flat.T)
         # Equations whose range a row's choice can move (its candidates do not all agree there).
+        # One pass over every candidate against its row's first, reduced per row.
         self.moves = (
-            np.stack([(c != c[:1]).any(axis=0) for c in self.contrib])
+            np.logical_or.reduceat(self.flat != self.flat[self.starts][self.row_of], self.starts, axis=0)
             if self.contrib and self.flat.shape[1]
             else np.zeros((len(self.contrib), self.flat.shape[1]), dtype=bool)
         )
@@ -1514,26 +1515,33 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
     """Cell values and statuses of one row over all optimal solutions: cells on which they
     disagree are unknown."""
     first = picks[0]
-    values = rc.vec[first].copy()
+    vec = rc.vec[first]
+    values = np.full(n_cols, np.nan)  # blank until a number read or inferred fills it
     status: list[CellStatus] = ["blank"] * n_cols
     lines: list[int | None] = [None] * n_cols
     pos, src = rc.pos[first].tolist(), rc.source[first].tolist()
+    cells = row.cells
+    filled = []
     for col, source in zip(pos, src, strict=True):
         if col < 0:
             continue
-        placeholder_in_run = source < -1
-        cell = row.cells[-(source + 2) if placeholder_in_run else source]
-        if cell.kind is not Kind.PLACEHOLDER and not placeholder_in_run:
-            status[col] = "read"
+        if source < -1:  # a placeholder inside a glued run: a blank with a line
+            lines[col] = cells[-(source + 2)].line
+            continue
+        cell = cells[source]
         lines[col] = cell.line
+        if cell.kind is not Kind.PLACEHOLDER:
+            status[col] = "read"
+            filled.append(col)
     lost = int(rc.lost_col[first])
     if lost >= 0:
         status[lost] = "inferred"
         lines[lost] = None
-    values[[j for j in range(n_cols) if status[j] == "blank"]] = np.nan
+        filled.append(lost)
+    values[filled] = vec[filled]
     if len(picks) > 1:
         others = rc.vec[picks[1:]]
-        for j in np.nonzero((np.abs(others - rc.vec[first]) > TOL).any(axis=0))[0].tolist():
+        for j in np.nonzero((np.abs(others - vec) > TOL).any(axis=0))[0].tolist():
             status[j] = "unknown"
             values[j] = np.nan
             lines[j] = None
