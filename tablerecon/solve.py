@@ -479,8 +479,24 @@ register(_CANDIDATE_CACHE.clear)
 _KIND_CODE = {kind: kind.value for kind in Kind}
 
 
+def _row_key(row: RowEvidence, local: list[tuple[np.ndarray, np.ndarray]]) -> tuple[object, ...]:
+    """What a row's candidates depend on besides the table's settings: its values, blank-line
+    gaps and row identities. Built of strings and numbers only, so the garbage collector stops
+    tracking it (a Kind member inside would keep each cached key tracked, and walked); built
+    once per row of a component, however many searches look the row up."""
+    return (
+        tuple((_KIND_CODE[c.kind], c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
+        tuple(row.gaps),
+        tuple(coef.tobytes() for coef, _ in local),
+    )
+
+
+_ABSENT: tuple[object, ...] = ("absent",)
+
+
 def _row_candidates(
     row: RowEvidence,
+    row_key: tuple[object, ...],
     n_cols: int,
     local: list[tuple[np.ndarray, np.ndarray]],
     use_hints: bool,
@@ -489,31 +505,29 @@ def _row_candidates(
     limits: SolveLimits,
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many.
+    ``row_key`` is the row's _row_key.
 
     The placements with a lost cell are built on those without (cached separately), so a search
     that needs no inferred value never pays for them."""
     allow_lost = allow_lost and bool(local)  # no row identity: nothing to infer
-    # Built of strings and numbers only, so the garbage collector stops tracking the key (a
-    # Kind member or the limits object inside would keep each one tracked, and walked).
+    # Every bound the generation reads (placements, glued placements), not just one.
     key = (
-        tuple((_KIND_CODE[c.kind], c.value, c.text if c.kind is Kind.RUN else "") for c in row.cells),
-        tuple(row.gaps),
+        row_key,
         n_cols,
-        tuple(coef.tobytes() for coef, _ in local),
         use_hints,
         allow_lost,
         positive_only,
-        # Every bound the generation reads (placements, glued placements), not just one.
-        (limits.max_placements, limits.max_glued_placements),
+        limits.max_placements,
+        limits.max_glued_placements,
     )
-    if key in _CANDIDATE_CACHE:
-        stored = _CANDIDATE_CACHE[key]
+    stored = _CANDIDATE_CACHE.get(key, _ABSENT)
+    if stored is not _ABSENT:
         if stored is None:
             return None
         vec, pos, src, lost, cost, viol, made, bounded, omitted, part = cast(tuple[Any, ...], stored)
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
     if allow_lost:
-        base = _row_candidates(row, n_cols, local, use_hints, False, positive_only, limits)
+        base = _row_candidates(row, row_key, n_cols, local, use_hints, False, positive_only, limits)
         rc = base and _with_forced(row, n_cols, local, use_hints, positive_only, limits, base)
     else:
         rc = _placements(row, n_cols, local, use_hints, positive_only, limits)
@@ -1252,6 +1266,8 @@ def _solve_component(
 ) -> _ComponentOutcome:
     notes: list[str] = []
 
+    row_keys = {r: _row_key(rows[r], local[r]) for r in comp_rows}
+
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
         every: list[RowCandidates] = []
@@ -1259,7 +1275,9 @@ def _solve_component(
             if time.perf_counter() > deadline:
                 out_of_time.append(rows[r].key)
                 return None
-            rc = _row_candidates(rows[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits)
+            rc = _row_candidates(
+                rows[r], row_keys[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits
+            )
             if rc is None:
                 too_many.append(rows[r].key)
                 return None
