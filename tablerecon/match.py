@@ -203,31 +203,39 @@ def _capacity(cells: list[Cell]) -> int:
     return sum(sum(ch.isdigit() for ch in c.text) if c.kind is Kind.RUN else 1 for c in cells)
 
 
+def _usual_gap(gaps: list[int]) -> int:
+    """The most common gap, the first seen among equals (0 when there is none)."""
+    if not gaps:
+        return 0
+    # Most tables space their cells evenly: a gap held by most cells is the answer, without a count.
+    first = gaps[0]
+    if gaps.count(first) * 2 > len(gaps):
+        return first
+    counts = Counter(gaps)
+    return max(counts, key=counts.__getitem__)
+
+
 def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int]) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
-    line_gaps = [c.gap for r in rows for c in r.cells if not c.same_line]
-    # The most common gap, the first seen among equals (as ``most_common(1)``, without its cost).
-    counts = Counter(line_gaps)
-    base = max(counts, key=counts.__getitem__) if line_gaps else 0
+    base = _usual_gap([c.gap for r in rows for c in r.cells if not c.same_line])
     # A gap on a line of its own counts beyond the usual spacing; one on a shared line, whole.
     for row in rows:
         if not row.found:
             continue
-        row.gaps = [c.gap if c.same_line else c.gap - base if c.gap > base else 0 for c in row.cells]
-        if not row.cells:
-            row.gaps.append(None)
-            continue
-        last = row.cells[-1]
-        if last.same_line:
-            row.gaps.append(None)  # padding after the last cell of a row-per-line row
-            continue
-        nxt_index = last_index[id(row)] + 1
-        nxt = cells[nxt_index] if nxt_index < len(cells) else None
-        if nxt is None:
-            row.gaps.append(None)
+        values = row.cells
+        gaps: list[int | None] = [
+            c.gap if c.same_line else c.gap - base if c.gap > base else 0 for c in values
+        ]
+        row.gaps = gaps
+        # After the last value: the gap before the cell that follows it, when that cell has its
+        # own line (None after the last cell of a row-per-line row, or of the text).
+        nxt_index = last_index[id(row)] + 1 if values and not values[-1].same_line else len(cells)
+        if nxt_index < len(cells):
+            nxt = cells[nxt_index]
+            gaps.append(nxt.gap if nxt.same_line else nxt.gap - base if nxt.gap > base else 0)
         else:
-            row.gaps.append(nxt.gap if nxt.same_line else nxt.gap - base if nxt.gap > base else 0)
+            gaps.append(None)
 
 
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
