@@ -750,6 +750,9 @@ class _Search:
     #: so a cap reached on readings that turn out not to be optimal is lifted again.
     capped: bool = False
     root: list[np.ndarray] | None = None  # candidates alive after the first propagation
+    #: No reading costs less (the root's lower bound, or a bound a deeper search found empty):
+    #: a cap reached at this cost ends the search, as nothing cheaper is left to look for.
+    floor: int = 0
     best: int = -1
     solutions: list[tuple[int, ...]] = field(default_factory=list)
     seen: set[bytes] = field(default_factory=set)
@@ -819,6 +822,7 @@ class _Search:
                 return
             if self.gave_up:
                 break
+            self.floor = bound + 1  # the search within it was complete and found nothing
         # Nothing within the tight bounds (or the work bound hit): search under the known one.
         self.best, self.solutions, self.seen, self.capped, self.root = upper, known, seen, False, None
         if not self.gave_up:
@@ -887,8 +891,8 @@ class _Search:
         only these are checked, and then only those of the rows that lost candidates."""
         hard, best, n_eqs = self.hard, self.best, self.flat.shape[1]
         if self.capped:  # enough readings of this cost are known: only a cheaper one matters now
-            if best <= 0:
-                return None  # nothing is cheaper than a reading that costs nothing
+            if best <= self.floor:
+                return None  # and none can be cheaper
             best -= 1
         cols = np.nonzero(focus)[0] if focus is not None and hard else None
         every_row = np.arange(len(self.cands))
@@ -1000,6 +1004,8 @@ class _Search:
         alive, seg, lb = narrowed
         if self.root is None:
             self.root = self.split(alive, seg)
+            # Readings within the bound are all still alive, so cost at least lb; others more.
+            self.floor = max(self.floor, lb if self.best < 0 else min(lb, self.best + 1))
         counts = _segment_sizes(seg, alive.shape[0])
         if (counts == 1).all():
             self.record(tuple(int(k) for k in alive - self.starts), lb)
