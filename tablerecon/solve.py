@@ -452,14 +452,18 @@ def _finish(
     viol: np.ndarray,
     soft_cost: np.ndarray,
     generated: int,
+    same_vector: np.ndarray | None = None,
 ) -> RowCandidates:
     """Score candidates and keep the cheapest of each distinct value vector: placing a 0 or a
-    blank in one column or another gives the same data."""
+    blank in one column or another gives the same data. ``same_vector``, when given, is an
+    integer per candidate, equal exactly where the vectors are (cheaper to compare)."""
     cost = viol * W_VIOLATION + (lost >= 0) * W_LOST + soft_cost
     order = np.lexsort((np.arange(cost.shape[0]), cost))
-    # Rows compared as raw bytes (one void scalar each): several times faster than axis=0.
-    # Adding 0.0 turns -0.0 into 0.0, which value comparison treats as equal.
-    if vec.shape[1]:
+    if same_vector is not None:
+        _, first = np.unique(same_vector[order], return_index=True)
+    elif vec.shape[1]:
+        # Rows compared as raw bytes (one void scalar each): several times faster than axis=0.
+        # Adding 0.0 turns -0.0 into 0.0, which value comparison treats as equal.
         rounded = np.ascontiguousarray(np.round(vec[order], 6) + 0.0)
         as_bytes = rounded.view(np.dtype((np.void, rounded.dtype.itemsize * rounded.shape[1])))
         _, first = np.unique(as_bytes.ravel(), return_index=True)
@@ -568,7 +572,14 @@ def _placements(
         return None
     k = placed.vec.shape[0]
     rc = _finish(
-        placed.vec, placed.pos, placed.source, np.full(k, -1), _violations(placed.vec, local), placed.soft, k
+        placed.vec,
+        placed.pos,
+        placed.source,
+        np.full(k, -1),
+        _violations(placed.vec, local),
+        placed.soft,
+        k,
+        None if _is_glued(row) else _nonzero_columns(row, placed.pos, n_cols),
     )
     return rc._replace(bounded=True, omitted_cost=placed.omitted_cost) if placed.bounded else rc
 
@@ -621,6 +632,17 @@ def _with_forced(
         base.generated,
     )
     return rc._replace(bounded=base.bounded, omitted_cost=base.omitted_cost)
+
+
+def _nonzero_columns(row: RowEvidence, pos: np.ndarray, n_cols: int) -> np.ndarray | None:
+    """For each placement of a plain row, the set of columns its non-zero values land in, as a
+    bit mask: the values keep their order, so two placements read the same vector exactly when
+    these sets are equal. None where a mask would not fit in 63 bits."""
+    if n_cols > 62:
+        return None
+    nonzero = np.round(_values(row), 6) != 0
+    mask: np.ndarray = np.left_shift(np.int64(1), pos[:, nonzero]).sum(axis=1)
+    return mask
 
 
 def _is_glued(row: RowEvidence) -> bool:
