@@ -617,9 +617,10 @@ def _with_forced(
         # (the same numbers, plus the forced one), so the two sets share no vector: only the
         # forced ones need deduplicating, then both are merged in cost order, base first.
         extra = _finish(forced.vec, forced.pos, forced.source, forced.lost, no_violation, forced.soft, 0)
-        order = np.argsort(np.concatenate([base.cost, extra.cost]), kind="stable")
+        # Each forced one goes after every placement as cheap as it (both are in cost order).
+        at = np.searchsorted(base.cost, extra.cost, side="right")
         vec, pos, src, lost, cost, viol = (
-            np.concatenate([a, b])[order] for a, b in zip(base[:6], extra[:6], strict=True)
+            np.insert(a, at, b, axis=0) for a, b in zip(base[:6], extra[:6], strict=True)
         )
         return RowCandidates(vec, pos, src, lost, cost, viol, base.generated)
     rc = _finish(
