@@ -9,7 +9,7 @@ import numpy as np
 
 from tablerecon.caches import register
 from tablerecon.match import TableEvidence
-from tablerecon.models import CellStatus, Check, RowPlacement, Table
+from tablerecon.models import CellStatus, Check, RowPlacement, Style, Table
 from tablerecon.solve import Solution
 from tablerecon.templates import Equation
 
@@ -32,11 +32,18 @@ def check_identities(
     solver found broken in the source is reported even where it left cells unknown."""
     checks: list[Check] = []
     broken = source_violations or {}
-    unknown = {(r, c) for r, row in enumerate(status) for c, s in enumerate(row) if s == "unknown"}
+    # Rows without an unknown cell are passed over whole: most tables have none.
+    unknown = {
+        (r, c)
+        for r, row in enumerate(status)
+        if "unknown" in row
+        for c, s in enumerate(row)
+        if s == "unknown"
+    }
     # Python floats, summed term by term in the equation's order.
     known: list[list[float]] = np.where(np.isnan(values), 0.0, values).astype(np.float64).tolist()
     for eq in equations:
-        if not unknown.isdisjoint(eq.cells):
+        if unknown and not unknown.isdisjoint(eq.cells):
             if eq.name in broken:
                 checks.append(Check(identity=eq.name, holds=False, residual=broken[eq.name], cells=eq.cells))
             continue
@@ -62,18 +69,18 @@ def _holding(eq: Equation) -> Check:
     return hit[1]
 
 
-def build_table(
-    ev: TableEvidence, solution: Solution, equations: list[Equation], html: bool = False
-) -> Table:
-    """Assemble the public model for one table."""
-    values = np.vstack([r.values for r in solution.rows]) if solution.rows else np.zeros((0, len(ev.columns)))
+def build_table(ev: TableEvidence, solution: Solution, equations: list[Equation], style: Style) -> Table:
+    """Assemble the public model for one table. ``style``: how the text flattened it (the
+    pipeline has read it already, from every cell of the table)."""
+    # One array of the rows' arrays: ``np.array`` stacks them several times faster than ``vstack``.
+    values = np.array([r.values for r in solution.rows]) if solution.rows else np.zeros((0, len(ev.columns)))
     status = [list(r.status) for r in solution.rows]
     lines = [list(r.lines) for r in solution.rows]
     placements = [
         RowPlacement(
             row=row.key,
-            values=tuple(c.value for c in row.cells),
-            lines=tuple(c.line for c in row.cells),
+            values=tuple([c.value for c in row.cells]),
+            lines=tuple([c.line for c in row.cells]),
             gaps=tuple(row.gaps),
             candidates=sol.candidates,
             chosen=sol.chosen,
@@ -83,11 +90,17 @@ def build_table(
         for row, sol in zip(ev.rows, solution.rows, strict=True)
     ]
     notes = list(ev.notes) + list(solution.notes)
-    template_units = {r.key: r.unit for r in ev.spec.rows}
-    units = [r.unit or template_units.get(r.key) for r in ev.rows]
-    for r in ev.rows:
-        if r.unit and template_units.get(r.key) and r.unit != template_units[r.key]:
-            notes.append(f"row {r.key}: unit {r.unit} in the text, {template_units[r.key]} in the template")
+    units: list[str | None]
+    if ev.spec.units:
+        template_units = {r.key: r.unit for r in ev.spec.rows}
+        units = [r.unit or template_units.get(r.key) for r in ev.rows]
+        for r in ev.rows:
+            if r.unit and template_units.get(r.key) and r.unit != template_units[r.key]:
+                notes.append(
+                    f"row {r.key}: unit {r.unit} in the text, {template_units[r.key]} in the template"
+                )
+    else:  # most templates give no units: none to fill in or compare
+        units = [r.unit for r in ev.rows]
     if solution.hints_trusted:
         notes.append("blank-line gaps were consistent and used as soft evidence")
     return Table(
@@ -109,6 +122,6 @@ def build_table(
         graph=solution.graph,
         hints_trusted=solution.hints_trusted,
         search_complete=not solution.stopped,
-        style="html" if html else ev.style,
+        style=style,
         units=units if any(units) else [],
     )

@@ -226,7 +226,7 @@ def _extract(
             full,
             document_hints=hints[style],
         )
-        report.tables.append(build_table(ev, solution, equations, html=doc.html))
+        report.tables.append(build_table(ev, solution, equations, "html" if doc.html else style))
     # A pre-2019 report without tables may state its statistics in sentences.
     stats = prose_table(doc.cells, report)
     if stats is not None:
