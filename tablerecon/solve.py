@@ -469,8 +469,7 @@ def _finish(
         _, first = np.unique(as_bytes.ravel(), return_index=True)
     else:
         first = np.arange(min(vec.shape[0], 1))
-    keep = order[np.sort(first)]
-    keep = keep[np.argsort(cost[keep], kind="stable")]
+    keep = order[np.sort(first)]  # the first of each vector in (cost, index) order: cost order
     return RowCandidates(vec[keep], pos[keep], source[keep], lost[keep], cost[keep], viol[keep], generated)
 
 
