@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
@@ -317,7 +317,9 @@ def tokenize(
     cells: list[Cell] = []
     gap = 0
     number = 0
-    for number, line in enumerate(_lines(text), start=1):
+    # A report's text is split at once: the generator of ``_lines`` costs a resumption a line.
+    lines = text.split("\n") if len(text) <= _BLOCK_CHARS else _lines(text)
+    for number, line in enumerate(lines, start=1):
         if number % _CLOCK_EVERY == 0:
             if deadline is not None and time.perf_counter() > deadline:
                 raise TimeBudgetError(f"line {number}: the time budget ran out while reading the text")
@@ -326,19 +328,21 @@ def tokenize(
         if not line or line.isspace():
             gap += 1  # what classify makes of an empty piece, without the work
             continue
-        room = None if max_cells is None else max_cells - len(cells)
-        # A line no longer than ``room`` cannot hold more cells than ``room``: cached, it
+        size = len(line)
+        # A line no longer than the room left cannot hold more cells than that: cached, it
         # cannot raise.
-        if len(line) <= _CACHED_LINE_CHARS and (room is None or len(line) <= room):
+        if size <= _CACHED_LINE_CHARS and (max_cells is None or size <= max_cells - len(cells)):
             entries = _cached_line_entries(line)
         else:
+            room = None if max_cells is None else max_cells - len(cells)
             entries = _line_entries(line, number, room, max_cells)
         produced = False
         for entry in entries:
             if entry is None:
                 gap += 1
                 continue
-            cells.append(Cell(entry[0], entry[1], number, gap, produced, entry[2], entry[3]))
+            kind, cell_text, value, raw = entry
+            cells.append(Cell(kind, cell_text, number, gap, produced, value, raw))
             produced = True
             gap = 0
     if max_cells is not None and len(cells) > max_cells:
@@ -352,10 +356,6 @@ def _line_entries(
     """The cells of one line as read, glued or separated, before they are placed in the stream.
     More than ``room`` cells on the line raise ``InputTooLargeError`` (naming line ``number``
     and the document's ``max_cells``)."""
-    # Imported here: segmenting glued lines needs the template vocabulary, which itself
-    # is normalized with this module's label rules.
-    from tablerecon.segment import segment_line
-
     # Widths are normalized line by line, so a line read from the cache costs no widening; no
     # character the map changes is a line break.
     line = to_ascii_width(line)
@@ -363,10 +363,20 @@ def _line_entries(
         return (None,)
     if room is not None and len(line) > room and _pieces_bound(line) > room:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-    glued = segment_line(line, number, room)
+    glued = _segmenter()(line, number, room)
     if glued:
         return tuple(glued)
     return tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line))
+
+
+@cache
+def _segmenter() -> Callable[[str, int, int | None], list[Entry] | None]:
+    """``segment.segment_line``, imported on first use: segmenting glued lines needs the template
+    vocabulary, which is itself normalized with this module's label rules. Imported once, not
+    per line: an import statement costs about a microsecond even when the module is loaded."""
+    from tablerecon.segment import segment_line
+
+    return segment_line
 
 
 @bounded(16384)
