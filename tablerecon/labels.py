@@ -47,6 +47,15 @@ def template_text(label: str) -> str:
     return normalize_label(label)
 
 
+@bounded(65536)
+@cache
+def _template_forms(label: str) -> tuple[str, str]:
+    """A template label normalized (``template_text``), and that without its notes: worked out
+    once per label, as each is compared with every new label read."""
+    text = template_text(label)
+    return text, strip_notes(text)
+
+
 def score(found: str, expected: str) -> float:
     """Similarity (0-100) of a label found in a document and a template label."""
     if len(found) > _CACHED_LABEL_CHARS:
@@ -62,12 +71,13 @@ def _cached_score(found: str, expected: str) -> float:
 
 def _score(found: str, expected: str) -> float:
     """Similarity (0-100) of a label found in a document and a template label."""
-    exp = template_text(expected)
+    exp, b = _template_forms(expected)
     best = fuzz.ratio(found, exp)
     if best >= 100:
         return best
-    a, b = strip_notes(found), strip_notes(exp)
-    best = max(best, fuzz.ratio(a, b))
+    a = strip_notes(found)
+    if a != found or b != exp:  # without notes, the texts compare differently
+        best = max(best, fuzz.ratio(a, b))
     # A truncated header (本年增/) is a prefix of the full one.
     if len(a) >= 3 and b.startswith(a):
         best = max(best, 100.0 * (0.75 + 0.25 * len(a) / len(b)))
