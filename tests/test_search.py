@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tablerecon import solve
 from tablerecon.match import RowEvidence
 from tablerecon.normalize import Cell, Kind
 from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, _Search, solve_table
@@ -129,3 +130,57 @@ def test_the_search_finds_exactly_the_optimal_readings(
         assert len(optimal) > SolveLimits().max_solutions and set(search.solutions) <= optimal
     else:
         assert set(search.solutions) == optimal
+
+
+@st.composite
+def _plain_rows(draw: st.DrawFn) -> tuple[RowEvidence, int, list[tuple[np.ndarray, np.ndarray]], bool]:
+    """A plain row (numbers, zeros and placeholders, with or without blank-line gaps) in 2-9
+    columns, the last a total of the others when it has a row identity."""
+    n_cols = draw(st.integers(2, 9))
+    n = draw(st.integers(1, n_cols))
+    cells = []
+    for k in range(n):
+        if draw(st.integers(0, 5)) == 0:
+            cells.append(Cell(Kind.PLACEHOLDER, "-", 10 + k, 0))
+        else:
+            value = float(draw(st.sampled_from([0, 0, 1, 2, 3, 5, 8, 13])))
+            cells.append(Cell(Kind.NUMBER, str(int(value)), 10 + k, 0, value=value))
+    gaps: list[int | None] = draw(
+        st.lists(st.one_of(st.none(), st.integers(0, 2)), min_size=n + 1, max_size=n + 1)
+    )
+    row = RowEvidence(key="r", label="r", found=True, cells=cells, gaps=gaps)
+    coef = np.ones(n_cols)
+    coef[-1] = -1.0
+    local = [(coef, np.nonzero(coef)[0])] if draw(st.booleans()) else []
+    return row, n_cols, local, draw(st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_plain_rows(), st.booleans())
+def test_a_rows_candidates_are_the_cheapest_of_each_vector(
+    case: tuple[RowEvidence, int, list[tuple[np.ndarray, np.ndarray]], bool], positive_only: bool
+) -> None:
+    """The candidates built by the shortcuts (deduplicating by the columns the non-zero values
+    take, forced cells built on the cached placements and merged in) equal, array for array,
+    the general rule applied to every placement and every forced variant at once: the
+    cheapest of each distinct vector, in cost order."""
+    row, n_cols, local, use_hints = case
+    limits = SolveLimits()
+    solve._CANDIDATE_CACHE.clear()
+    key = solve._row_key(row, local)
+    got = solve._row_candidates(row, key, n_cols, local, use_hints, True, positive_only, limits)
+    assert got is not None
+    fixed = solve._fixed_row(row, n_cols, local, use_hints)
+    if fixed is not None:  # one candidate by construction: nothing to deduplicate
+        assert got.cost.size == 1
+        return
+    placed = solve._plain_placed(row, n_cols, use_hints)
+    k = placed.vec.shape[0]
+    parts = [(placed.vec, placed.pos, np.full(k, -1), solve._violations(placed.vec, local), placed.soft)]
+    if local:
+        f = solve._plain_forced(row, placed, local, use_hints, positive_only)
+        parts.append((f.vec, f.pos, f.lost, np.zeros(f.lost.size, dtype=np.int64), f.soft))
+    vec, pos, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
+    want = solve._finish(vec, pos, np.broadcast_to(np.arange(pos.shape[1]), pos.shape), lost, viol, soft, k)
+    for name in ("vec", "pos", "lost_col", "cost", "violations"):
+        assert np.array_equal(getattr(got, name), getattr(want, name)), name
