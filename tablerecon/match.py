@@ -111,7 +111,7 @@ def _match_columns(headers: list[Cell], spec: TableSpec) -> _Columns:
 
     Header text split over two cells (本年新 / 制作数量) is joined when the join matches better.
     """
-    texts = tuple(h.text for h in headers)
+    texts = tuple([h.text for h in headers])
     if sum(map(len, texts)) > _CACHED_HEADER_CHARS:
         return _match_column_texts(texts, spec)
     key = (texts, id(spec))
@@ -228,8 +228,8 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[in
             c.gap if c.same_line else c.gap - base if c.gap > base else 0 for c in values
         ]
         row.gaps = gaps
-        # After the last value: the gap before the cell that follows it, when that cell has its
-        # own line (None after the last cell of a row-per-line row, or of the text).
+        # After the last value, when it has a line of its own: the gap before the cell that
+        # follows it (None after the last cell of a row-per-line row, or of the text).
         nxt_index = last_index[id(row)] + 1 if values and not values[-1].same_line else len(cells)
         if nxt_index < len(cells):
             nxt = cells[nxt_index]
@@ -324,7 +324,7 @@ def _match_one(
                 unit = None
         nxt = cells[i + 1] if i + 1 < end else None
         # A label broken over two lines (一、本年新收政府 / 信息公开申请数量) matches better joined.
-        if s < 100 and nxt is not None and nxt.kind is Kind.LABEL and not nxt.same_line and not unlabeled:
+        if s < 100 and nxt is not None and nxt.kind is label_kind and not nxt.same_line and not unlabeled:
             idx2, s2 = _best_row(cell.text + nxt.text, rows, pos)
             # ...but not when the next label is a row by itself (a header word before a row label).
             if s2 >= MATCH_THRESHOLD and s2 > s and s2 > _best_row(nxt.text, rows, pos)[1]:
@@ -353,7 +353,7 @@ def _match_one(
             end = i
             stopped_early = True
             break
-        elif nxt is not None and nxt.kind is not Kind.LABEL:
+        elif nxt is not None and nxt.kind is not label_kind:
             current = RowEvidence(
                 key=f"extra_row_{len(extras) + 1}",
                 label=cell.text,
@@ -379,11 +379,11 @@ def _match_one(
     _assign_gaps(ordered, cells, last_index)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
-    row_score = sum(r.label_score for r in found.values()) / 100
+    row_score = sum([r.label_score for r in found.values()]) / 100
     # Rows holding exactly as many numbers as the variant has columns speak for it; more speak against.
+    width = len(columns)
     fit = sum(
-        0.2 if len(r.cells) == len(columns) else -1.0 if len(r.cells) > len(columns) else 0.0
-        for r in found.values()
+        [0.2 if len(r.cells) == width else -1.0 if len(r.cells) > width else 0.0 for r in found.values()]
     )
     # A template far longer than the standard ones (the national 统计表) is often printed in part:
     # its missing rows weigh less, so a short variant does not win by matching a few rows badly.
