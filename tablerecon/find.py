@@ -78,16 +78,11 @@ def _caption_table(label: str) -> str | None:
     return table_id if _candidates(table_id) else None
 
 
-def _anchor_table(cells: list[Cell], i: int) -> str | None:
-    """The table whose anchor cell ``i`` is, if any."""
-    label = cells[i].text
-    table_id = _label_anchor(label) if len(label) <= _MARKER_CHARS else None
-    if table_id is None and label == "行政复议":
-        # The review table's header: 行政复议 / 行政诉讼 / 结果维持 ... (prose mentions both words too).
-        following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
-        if "行政诉讼" in following and "结果维持" in following:
-            return "review_litigation"
-    return table_id
+def _review_header(cells: list[Cell], i: int) -> bool:
+    """Whether the 行政复议 at cell ``i`` heads the review table: 行政复议 / 行政诉讼 / 结果维持 ...
+    (prose mentions both words too)."""
+    following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
+    return "行政诉讼" in following and "结果维持" in following
 
 
 #: Longest label that can be an anchor or a stop: longer ones are neither (see ``_label_anchor``
@@ -127,13 +122,18 @@ def _is_stop(label: str) -> bool:
 def find_regions(cells: list[Cell]) -> list[Region]:
     """Every candidate table region, in document order."""
     markers: list[tuple[int, str | None]] = []
+    label = Kind.LABEL
     for i, cell in enumerate(cells):
-        if cell.kind is not Kind.LABEL:
+        text = cell.text
+        # Longer labels are neither anchors nor stops (see ``_MARKER_CHARS``).
+        if cell.kind is not label or len(text) > _MARKER_CHARS:
             continue
-        table_id = _anchor_table(cells, i)
+        table_id = _label_anchor(text)
+        if table_id is None and text == "行政复议" and _review_header(cells, i):
+            table_id = "review_litigation"
         if table_id is not None:
             markers.append((i, table_id))
-        elif len(cell.text) <= _MARKER_CHARS and _is_stop(cell.text):
+        elif _is_stop(text):
             markers.append((i, None))
     regions: list[Region] = []
     k = 0
