@@ -533,7 +533,9 @@ def _row_candidates(
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
     if allow_lost:
         base = _row_candidates(row, row_key, n_cols, local, use_hints, False, positive_only, limits)
-        rc = base and _with_forced(row, n_cols, local, use_hints, positive_only, limits, base)
+        rc = None
+        if base is not None:
+            rc = _with_forced(row, n_cols, local, use_hints, positive_only, limits, base)
     else:
         rc = _placements(row, n_cols, local, use_hints, positive_only, limits)
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
@@ -556,7 +558,8 @@ def _placements(
 ) -> RowCandidates | None:
     """The row's placements with nothing inferred, cheapest of each value vector; None when
     there are more than the bounds allow."""
-    if _is_glued(row):
+    glued = _is_glued(row)
+    if glued:
         # For glued rows the evidence about dropped cells is whether the document writes them.
         placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
     else:
@@ -578,7 +581,7 @@ def _placements(
         _violations(placed.vec, local),
         placed.soft,
         k,
-        None if _is_glued(row) else _nonzero_columns(row, placed.pos, n_cols),
+        None if glued else _nonzero_columns(row, placed.pos, n_cols),
     )
     return rc._replace(bounded=True, omitted_cost=placed.omitted_cost) if placed.bounded else rc
 
@@ -595,10 +598,12 @@ def _with_forced(
     """``base`` (the row's placements, nothing inferred) and the placements with one cell a row
     identity forces: a value the text lost, or a total the report left blank.
 
-    The forced ones are built from the placements again and scored together with ``base``: the
-    cheapest of each vector among base's survivors and the forced ones is the cheapest among
-    all placements, since base keeps its cost order and comes first."""
-    if _is_glued(row):
+    The forced ones are built from the placements again. Kept, as everywhere, is the cheapest
+    of each vector, in cost order: base already is that among the placements, and comes first
+    at equal cost; a glued row's forced ones are scored together with it (another split can
+    read the same vector), a plain row's are deduplicated alone and merged in."""
+    glued = _is_glued(row)
+    if glued:
         placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
         if placed is None:
             return None
@@ -611,7 +616,7 @@ def _with_forced(
     if not forced.lost.size:
         return base
     no_violation = np.zeros(forced.lost.size, dtype=np.int64)
-    if not _is_glued(row):
+    if not glued:
         # A plain row's forced vector has one non-zero value more than any of its placements
         # (the same numbers, plus the forced one), so the two sets share no vector: only the
         # forced ones need deduplicating, then both are merged in cost order, base first.
@@ -956,9 +961,9 @@ class _Search:
                 excess = gain if fails_per_candidate is None else gain + fails_per_candidate * W_VIOLATION
                 within = excess <= best - base
                 keep = within if keep is None else keep & within
-            if (keep is None or keep.all()) and best >= 0 and n_eqs:
-                # The cheap checks have settled: now the costlier one, per level of cost.
-                keep = self.affordable(alive, seg, rows, own - mins[rows], best - base)
+                if n_eqs and keep.all():
+                    # The cheap checks have settled: now the costlier one, per level of cost.
+                    keep = self.affordable(alive, seg, rows, gain, best - base)
             if keep is None or keep.all():
                 return alive, seg, lb
             if not np.logical_or.reduceat(keep, seg).all():
