@@ -1354,9 +1354,9 @@ def _solve_component(
 
     # Most tables read consistently with nothing inferred: that search is settled without the
     # placements that force a cell (often more than the rest), which could only cost more.
-    # ``explain`` lists every placement, so it searches with them from the start.
-    result = attempt(hard=True, allow_lost=explain)
-    if result is not None and not explain and not _settled_without_forcing(result[0]):
+    result = attempt(hard=True, allow_lost=False)
+    settled = result is not None and _settled_without_forcing(result[0])
+    if result is not None and not settled:
         # A reading it found is a bound for the search with forced cells: prune from the root.
         result = attempt(hard=True, allow_lost=True, bound=result[0].best)
     if result is None:
@@ -1453,7 +1453,15 @@ def _solve_component(
             # Placements the bound left out could read this row otherwise: nothing here is settled.
             sol.status, sol.values, sol.lines = ["unknown"] * n_cols, np.full(n_cols, np.nan), [None] * n_cols
         if explain:
-            sol.options = _options(generated.get(id(search), cands)[i], rc, search, i, use_hints)
+            every = generated.get(id(search), cands)[i]
+            if settled:  # the placements with a forced cell were never needed: list them too
+                every = (
+                    _row_candidates(
+                        rows[r], row_keys[r], n_cols, local[r], use_hints, True, positive_only, limits
+                    )
+                    or every
+                )
+            sol.options = _options(every, rc, search, i, use_hints, unsearched_costlier=settled)
         if not search.hard and rc.violations[picks[0]] > 0:
             # The row breaks its own identity: a blank or 0 in it may stand for a value the text
             # lost, so only the numbers actually read keep their status.
@@ -1512,10 +1520,17 @@ def _settled_without_forcing(search: _Search) -> bool:
 
 
 def _options(
-    every: RowCandidates, used: RowCandidates, search: _Search, index: int, use_hints: bool
+    every: RowCandidates,
+    used: RowCandidates,
+    search: _Search,
+    index: int,
+    use_hints: bool,
+    unsearched_costlier: bool = False,
 ) -> list[PlacementOption]:
     """What became of the row's placements, for ``explain``: the chosen one, those tied with
-    it, those costlier, those the column identities excluded and those breaking a row identity."""
+    it, those costlier, those the column identities excluded and those breaking a row identity.
+    ``unsearched_costlier``: the search ran without the placements that force a cell, as a
+    reading cheaper than any of them was found (_settled_without_forcing): they are costlier."""
     in_solutions = {int(sol[index]) for sol in search.solutions}
     root = {int(k) for k in search.root[index]} if search.root is not None else set(range(used.cost.size))
     chosen = search.solutions[0][index]
@@ -1532,7 +1547,9 @@ def _options(
                 verdict = "chosen"
             elif mine in in_solutions:
                 verdict = "tied"
-            elif mine is not None and mine in root and used.cost[mine] > chosen_cost:
+            elif (mine is not None and mine in root and used.cost[mine] > chosen_cost) or (
+                mine is None and unsearched_costlier and every.lost_col[k] >= 0
+            ):
                 verdict = "costlier"
             else:
                 verdict = "excluded by column identities" if search.hard else "costlier"
