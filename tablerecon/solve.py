@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
@@ -508,12 +509,15 @@ def _row_candidates(
     allow_lost: bool,
     positive_only: bool,
     limits: SolveLimits,
+    memo: dict[tuple[object, ...], _Placed | None] | None = None,
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many.
     ``row_key`` is the row's _row_key.
 
     The placements with a lost cell are built on those without (cached separately), so a search
-    that needs no inferred value never pays for them."""
+    that needs no inferred value never pays for them. Both start from the row's raw placements;
+    ``memo`` (one per component, whose settings are the same for every row) keeps them from
+    the search without forced cells for the one with them, so a glued row is split once."""
     allow_lost = allow_lost and bool(local)  # no row identity: nothing to infer
     # Every bound the generation reads (placements, glued placements), not just one.
     key = (
@@ -531,13 +535,26 @@ def _row_candidates(
             return None
         vec, pos, src, lost, cost, viol, made, bounded, omitted, part = cast(tuple[Any, ...], stored)
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
+
+    def placed() -> _Placed | None:
+        if memo is not None and row_key in memo:
+            return memo[row_key]
+        made = (
+            _glued_placed(row, n_cols, positive_only, limits, use_hints)
+            if _is_glued(row)
+            else _plain_placed(row, n_cols, use_hints)
+        )
+        if memo is not None:
+            memo[row_key] = made
+        return made
+
     if allow_lost:
-        base = _row_candidates(row, row_key, n_cols, local, use_hints, False, positive_only, limits)
+        base = _row_candidates(row, row_key, n_cols, local, use_hints, False, positive_only, limits, memo)
         rc = None
         if base is not None:
-            rc = _with_forced(row, n_cols, local, use_hints, positive_only, limits, base)
+            rc = _with_forced(row, n_cols, local, use_hints, positive_only, base, placed)
     else:
-        rc = _placements(row, n_cols, local, use_hints, positive_only, limits)
+        rc = _placements(row, n_cols, local, use_hints, limits, placed)
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
         _CANDIDATE_CACHE.clear()
     if rc is None:
@@ -553,23 +570,22 @@ def _placements(
     n_cols: int,
     local: list[tuple[np.ndarray, np.ndarray]],
     use_hints: bool,
-    positive_only: bool,
     limits: SolveLimits,
+    raw: Callable[[], _Placed | None],
 ) -> RowCandidates | None:
     """The row's placements with nothing inferred, cheapest of each value vector; None when
-    there are more than the bounds allow."""
+    there are more than the bounds allow. ``raw`` gives them as generated (_glued_placed or
+    _plain_placed; for glued rows the evidence about dropped cells is whether the document
+    writes them)."""
     glued = _is_glued(row)
-    if glued:
-        # For glued rows the evidence about dropped cells is whether the document writes them.
-        placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
-    else:
+    if not glued:
         n = len(row.cells)
         if n > n_cols or math.comb(n_cols, n) > limits.max_placements:
             return None
         fixed = _fixed_row(row, n_cols, local, use_hints)
         if fixed is not None:
             return fixed
-        placed = _plain_placed(row, n_cols, use_hints)
+    placed = raw()
     if placed is None:
         return None
     k = placed.vec.shape[0]
@@ -592,26 +608,26 @@ def _with_forced(
     local: list[tuple[np.ndarray, np.ndarray]],
     use_hints: bool,
     positive_only: bool,
-    limits: SolveLimits,
     base: RowCandidates,
+    raw: Callable[[], _Placed | None],
 ) -> RowCandidates | None:
     """``base`` (the row's placements, nothing inferred) and the placements with one cell a row
-    identity forces: a value the text lost, or a total the report left blank.
+    identity forces: a value the text lost, or a total the report left blank. ``raw`` gives the
+    placements as generated.
 
     The forced ones are built from the placements again. Kept, as everywhere, is the cheapest
     of each vector, in cost order: base already is that among the placements, and comes first
     at equal cost; a glued row's forced ones are scored together with it (another split can
     read the same vector), a plain row's are deduplicated alone and merged in."""
     glued = _is_glued(row)
+    if not glued and _fixed_row(row, n_cols, local, use_hints) is not None:
+        return base  # every column filled, or only zeros: no cell is free, or none is forced
+    placed = raw()
+    if placed is None:
+        return None
     if glued:
-        placed = _glued_placed(row, n_cols, positive_only, limits, use_hints)
-        if placed is None:
-            return None
         forced = _glued_forced(placed, local, positive_only, use_hints)
     else:
-        if _fixed_row(row, n_cols, local, use_hints) is not None:
-            return base  # every column filled, or only zeros: no cell is free, or none is forced
-        placed = _plain_placed(row, n_cols, use_hints)
         forced = _plain_forced(row, placed, local, use_hints, positive_only)
     if not forced.lost.size:
         return base
@@ -1302,6 +1318,7 @@ def _solve_component(
     notes: list[str] = []
 
     row_keys = {r: _row_key(rows[r], local[r]) for r in comp_rows}
+    placed: dict[tuple[object, ...], _Placed | None] = {}  # each row's raw placements, see _row_candidates
 
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
@@ -1311,7 +1328,7 @@ def _solve_component(
                 out_of_time.append(rows[r].key)
                 return None
             rc = _row_candidates(
-                rows[r], row_keys[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits
+                rows[r], row_keys[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits, placed
             )
             if rc is None:
                 too_many.append(rows[r].key)
@@ -1457,7 +1474,7 @@ def _solve_component(
             if settled:  # the placements with a forced cell were never needed: list them too
                 every = (
                     _row_candidates(
-                        rows[r], row_keys[r], n_cols, local[r], use_hints, True, positive_only, limits
+                        rows[r], row_keys[r], n_cols, local[r], use_hints, True, positive_only, limits, placed
                     )
                     or every
                 )
