@@ -9,7 +9,8 @@ bounds propagation and branch and bound for the cheapest candidates that satisfy
 identity. Cost, compared lexicographically: identities violated, then values inferred, then
 disagreement with the blank-line hints (only when the table's hints are consistent enough to
 trust). Every optimal assignment is kept (up to a bound) so that ambiguity is stated, never
-resolved by a silent guess.
+resolved by a silent guess. Candidates with a lost cell are built and searched only when the
+search without them finds no reading cheaper than one inference.
 
 When no assignment satisfies the identities the source itself is inconsistent: values are
 kept as read, nothing is inferred, and the violated identities are reported.
