@@ -517,8 +517,8 @@ def _row_candidates(
 
     The placements with a lost cell are built on those without (cached separately), so a search
     that needs no inferred value never pays for them. Both start from the row's raw placements;
-    ``memo`` (one per component, whose settings are the same for every row) keeps them from
-    the search without forced cells for the one with them, so a glued row is split once."""
+    ``memo`` (one per component, whose settings are the same for every row) keeps a glued row's
+    from the search without forced cells for the one with them, so its runs are split once."""
     allow_lost = allow_lost and bool(local)  # no row identity: nothing to infer
     # Every bound the generation reads (placements, glued placements), not just one.
     key = (
@@ -538,13 +538,11 @@ def _row_candidates(
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
 
     def placed() -> _Placed | None:
+        if not _is_glued(row):  # cheap to build again: not worth holding (K x C) arrays for
+            return _plain_placed(row, n_cols, use_hints)
         if memo is not None and row_key in memo:
             return memo[row_key]
-        made = (
-            _glued_placed(row, n_cols, positive_only, limits, use_hints)
-            if _is_glued(row)
-            else _plain_placed(row, n_cols, use_hints)
-        )
+        made = _glued_placed(row, n_cols, positive_only, limits, use_hints)
         if memo is not None:
             memo[row_key] = made
         return made
@@ -1319,7 +1317,7 @@ def _solve_component(
     notes: list[str] = []
 
     row_keys = {r: _row_key(rows[r], local[r]) for r in comp_rows}
-    placed: dict[tuple[object, ...], _Placed | None] = {}  # each row's raw placements, see _row_candidates
+    placed: dict[tuple[object, ...], _Placed | None] = {}  # glued rows' raw placements, see _row_candidates
 
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[_Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
