@@ -1,13 +1,13 @@
 """The engine's placement problem stated exactly to a generic solver (OR-Tools CP-SAT).
 
-solve.py enumerates candidate placements and prunes them with its own bounds; a wrong bound or
-an over-eager prune would silently change answers. Here nothing is enumerated by hand: every
-placement of a row (the column of each value, the split of each glued run, one optional lost
-cell) is an assignment of CP-SAT variables, so the engine and this model agree only if both are
-right. They share only the rules: the cost constants, ``hints_trusted``, the phase logic of
-``solve._solve_component`` (phase A: identities hard, lost values allowed; when it has no
-solution, or costs at least ``W_LOST``, the values-as-read phase and its ``MARGIN`` rival), and
-the outputs derived from all optimal readings.
+The solver (tablerecon.solve) enumerates candidate placements and prunes them with its own
+bounds; a wrong bound or an over-eager prune would silently change answers. Here nothing is
+enumerated by hand: every placement of a row (the column of each value, the split of each glued
+run, one optional lost cell) is an assignment of CP-SAT variables, so the engine and this model
+agree only if both are right. They share only the rules: the cost constants, ``hints_trusted``,
+the phase logic of ``solve.table._solve_component`` (phase A: identities hard, lost values
+allowed; when it has no solution, or costs at least ``W_LOST``, the values-as-read phase and
+its ``MARGIN`` rival), and the outputs derived from all optimal readings.
 
 Distinct optimal *value matrices* are enumerated with no-good cuts (solve, forbid that matrix,
 solve again) rather than ``enumerate_all_solutions``: equal matrices have many placements (a 0
@@ -19,7 +19,7 @@ uses every reading of the rival), every representative is tried and the engine m
 one; such components are counted. So are provenance ties: one value matrix read with
 different cells inferred at the same cost.
 
-Where solve.py's code and its stated rules part, the reference follows the rules; a known
+Where the solver's code and its stated rules part, the reference follows the rules; a known
 such deviation is listed in KNOWN_DEVIATIONS, with an ``as_coded`` switch that models the code,
 so that the disagreements it explains are told apart from new ones.
 """
@@ -77,7 +77,7 @@ def _dash_may_be_blank() -> bool:
 DASH_MAY_BE_BLANK = _dash_may_be_blank()
 
 
-#: Rules where solve.py's code and its stated intent differ, reported to the solver's owner. The
+#: Rules where the solver's code and its stated intent differ, reported to the solver's owner. The
 #: reference follows the intent; a disagreement that disappears when it follows the code
 #: instead is tallied under the deviation's name rather than failing as an unexplained one.
 KNOWN_DEVIATIONS: dict[str, str] = {}
@@ -345,7 +345,7 @@ def _glued_row(
                             edges.append((t + a, t + b, round(float(piece) * scale), True, True))
                 t += len(chunk)
         else:
-            # A cell of its own (solve._glued_candidates): it occupies its column for good.
+            # A cell of its own (solve.candidates._glued_placed): it occupies its column for good.
             value = cell.value if cell.kind is Kind.NUMBER and cell.value is not None else 0.0
             edges.append((t, t + 1, round(value * scale), cell.kind is not Kind.PLACEHOLDER, True))
             t += 1
@@ -758,7 +758,7 @@ def solve_reference(
 
 
 def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> ComponentResult:
-    """solve._solve_component's phase logic, each phase solved exactly."""
+    """solve.table._solve_component's phase logic, each phase solved exactly."""
     hard = comp.optimum("hard")
     if hard is None:
         # No reading holds every identity: the source is inconsistent. Inferences are kept only

@@ -133,13 +133,13 @@ def test_seed004_inferred_cells_and_lines() -> None:
 
 def test_clearing_the_caches_changes_no_answer() -> None:
     """The caches only remember work: emptied between two reads, the same report comes back."""
-    import tablerecon.solve as solve
+    from tablerecon.solve import candidates
 
     path = CORPUS / "seeds" / "004_cee6ea4c640e5fe0.txt"
     warm = extract_file(path).to_contract()
-    assert solve._CANDIDATE_CACHE
+    assert candidates._CANDIDATE_CACHE
     clear_caches()
-    assert not solve._CANDIDATE_CACHE
+    assert not candidates._CANDIDATE_CACHE
     assert extract_file(path).to_contract() == warm
 
 

@@ -2,7 +2,7 @@
 (bench/cpsat_reference.py): same values, same unknown and inferred cells, same ambiguity, on
 every table of the real corpus and of generated documents. A disagreement is a bug in one of
 them; the failure names the document to regenerate it. Disagreements that a listed deviation of
-solve.py's code from its stated rules explains (cpsat_reference.KNOWN_DEVIATIONS) are shown as
+the solver's code from its stated rules explains (cpsat_reference.KNOWN_DEVIATIONS) are shown as
 warnings until the code or the rule changes.
 
 CI runs the short set (real corpus, 50 one-cell-a-line and 30 glued generated documents: glued
@@ -34,7 +34,7 @@ DOCS: dict[Style, int] = {style: int(_OVERRIDE) if _OVERRIDE else n for style, n
 
 
 def _warn_known(tally: Agreement) -> None:
-    """Disagreements a known deviation of solve.py from its rules explains: shown, not failed."""
+    """Disagreements a known deviation of the solver from its rules explains: shown, not failed."""
     for name, tables in tally.known.items():
         warnings.warn(
             f"{len(tables)} table(s) differ from CP-SAT only by known deviation {name!r} "

@@ -157,7 +157,7 @@ def test_wide_glued_table_is_bounded_not_enumerated() -> None:
 
 
 def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
-    """Memory blow-up in solve.py: ``_glued_candidates`` calls
+    """Memory blow-up in the solver: ``solve.candidates._glued_placed`` calls
     ``_combos(n_cols, k)`` and only then compares its size with ``max_placements``; this row (8
     values, 63 columns) needs 3.9e9 tuples. Run in a child limited to 768 MB, for the machine's sake."""
     code = (
@@ -179,7 +179,7 @@ def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
 
 
 def test_run_splits_is_linear_in_chunks() -> None:
-    """Hang in run_splits (then in solve.py): ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
+    """Hang in run_splits (then in the solver): ``run_splits("1 " * 100_000, 7, 20_000)`` sums every
     tail of its chunk list: 8,000 chunks take 1.3 s, 100,000 some minutes. Public input reaches it
     no more (segment reads runs over 256 characters as text), but any caller of the solver can."""
     code = "from tablerecon.splits import run_splits; run_splits('1 ' * 100_000, 7, 20_000)"
@@ -624,7 +624,15 @@ _ENGINE = [
     "find",
     "match",
     "labels",
-    "solve",
+    "splits",
+    "solve/__init__",
+    "solve/candidates",
+    "solve/costs",
+    "solve/hints",
+    "solve/limits",
+    "solve/search",
+    "solve/shape",
+    "solve/table",
     "emit",
     "models",
     "pipeline",

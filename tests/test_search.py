@@ -1,4 +1,4 @@
-"""solve.py on hand-built inputs: what the search promises whatever order it explores its
+"""The solver on hand-built inputs: what the search promises whatever order it explores its
 candidates in, and the shortcuts that must give what the general path gives."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tablerecon import solve
 from tablerecon.match import RowEvidence
 from tablerecon.normalize import Cell, Kind
-from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, _Search, solve_table
+from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, candidates, solve_table
+from tablerecon.solve.search import Search
 
 
 def _row(costs: list[int], contributions: list[float]) -> tuple[RowCandidates, np.ndarray]:
@@ -34,7 +34,7 @@ def test_a_cap_reached_on_readings_that_are_not_optimal_is_lifted() -> None:
     a, a_contrib = _row([0] * 21, [0.0] * 20 + [1.0])
     b, b_contrib = _row([5, 0], [0.0, -1.0])
     limits = SolveLimits()
-    search = _Search([a, b], [a_contrib, b_contrib], True, limits, time.perf_counter() + 10)
+    search = Search([a, b], [a_contrib, b_contrib], True, limits, time.perf_counter() + 10)
     search.start()
     assert not search.gave_up and not search.capped
     assert search.best == 0
@@ -44,7 +44,7 @@ def test_a_cap_reached_on_readings_that_are_not_optimal_is_lifted() -> None:
 def test_a_cap_stands_when_more_optimal_readings_exist_than_kept() -> None:
     a, a_contrib = _row([0] * 20, [0.0] * 20)
     b, b_contrib = _row([0], [0.0])
-    search = _Search([a, b], [a_contrib, b_contrib], True, SolveLimits(), time.perf_counter() + 10)
+    search = Search([a, b], [a_contrib, b_contrib], True, SolveLimits(), time.perf_counter() + 10)
     search.start()
     assert search.capped and search.best == 0
     assert len(search.solutions) == SolveLimits().max_solutions
@@ -56,7 +56,7 @@ def test_a_cap_on_readings_that_cost_nothing_ends_the_search() -> None:
     all, since "cheaper than 0" read as "no bound yet": 19,275 nodes on a glued table, now 43)."""
     rows = [_row([0] * 12, [0.0] * 12) for _ in range(4)]  # 12**4 readings, all free
     cands, contrib = [r for r, _ in rows], [c for _, c in rows]
-    search = _Search(cands, contrib, True, SolveLimits(), time.perf_counter() + 10)
+    search = Search(cands, contrib, True, SolveLimits(), time.perf_counter() + 10)
     search.start()
     assert search.capped and search.best == 0 and not search.gave_up
     assert len(search.solutions) == SolveLimits().max_solutions
@@ -116,7 +116,7 @@ def test_the_search_finds_exactly_the_optimal_readings(
         if bound < 0 or cost <= bound:
             scored[choice] = cost
     cands, contrib = [rc for rc, _ in rows], [c for _, c in rows]
-    search = _Search(cands, contrib, hard, SolveLimits(), time.perf_counter() + 60)
+    search = Search(cands, contrib, hard, SolveLimits(), time.perf_counter() + 60)
     search.best = bound
     search.start()
     assert not search.gave_up
@@ -166,21 +166,23 @@ def test_a_rows_candidates_are_the_cheapest_of_each_vector(
     cheapest of each distinct vector, in cost order."""
     row, n_cols, local, use_hints = case
     limits = SolveLimits()
-    solve._CANDIDATE_CACHE.clear()
-    key = solve._row_key(row, local)
-    got = solve._row_candidates(row, key, n_cols, local, use_hints, True, positive_only, limits)
+    candidates._CANDIDATE_CACHE.clear()
+    key = candidates.row_key(row, local)
+    got = candidates.row_candidates(row, key, n_cols, local, use_hints, True, positive_only, limits)
     assert got is not None
-    fixed = solve._fixed_row(row, n_cols, local, use_hints)
+    fixed = candidates._fixed_row(row, n_cols, local, use_hints)
     if fixed is not None:  # one candidate by construction: nothing to deduplicate
         assert got.cost.size == 1
         return
-    placed = solve._plain_placed(row, n_cols, use_hints)
+    placed = candidates._plain_placed(row, n_cols, use_hints)
     k = placed.vec.shape[0]
-    parts = [(placed.vec, placed.pos, np.full(k, -1), solve._violations(placed.vec, local), placed.soft)]
+    parts = [(placed.vec, placed.pos, np.full(k, -1), candidates._violations(placed.vec, local), placed.soft)]
     if local:
-        f = solve._plain_forced(row, placed, local, use_hints, positive_only)
+        f = candidates._plain_forced(row, placed, local, use_hints, positive_only)
         parts.append((f.vec, f.pos, f.lost, np.zeros(f.lost.size, dtype=np.int64), f.soft))
     vec, pos, lost, viol, soft = (np.concatenate(x) for x in zip(*parts, strict=True))
-    want = solve._finish(vec, pos, np.broadcast_to(np.arange(pos.shape[1]), pos.shape), lost, viol, soft, k)
+    want = candidates._finish(
+        vec, pos, np.broadcast_to(np.arange(pos.shape[1]), pos.shape), lost, viol, soft, k
+    )
     for name in ("vec", "pos", "lost_col", "cost", "violations"):
         assert np.array_equal(getattr(got, name), getattr(want, name)), name
