@@ -606,6 +606,17 @@ def test_cli_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_python_dash_m_is_the_same_command_line() -> None:
+    """``python -m tablerecon`` runs the ``tablerecon`` script: the same JSON, the same exit codes."""
+    seed = ROOT / "corpus" / "seeds" / "004_cee6ea4c640e5fe0.txt"
+    run = [sys.executable, "-m", "tablerecon"]
+    ok = subprocess.run([*run, "extract", "--json", str(seed)], capture_output=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["tables"] == extract_text(seed.read_text("utf-8")).to_contract()["tables"]
+    bad = subprocess.run([*run, "extract"], capture_output=True, timeout=60)
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+
+
 @FUZZ
 @given(st.binary(max_size=600))
 def test_cli_on_random_files(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
