@@ -218,22 +218,30 @@ def _usual_gap(gaps: list[int]) -> int:
 def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int]) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
-    base = _usual_gap([c.gap for r in rows for c in r.cells if not c.same_line])
-    # A gap on a line of its own counts beyond the usual spacing; one on a shared line, whole.
+    # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
+    base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
+
+    def slots(c: Cell) -> int:
+        if c.same_line:
+            return c.gap
+        lead = c.lead or 0
+        return lead + max(c.gap - lead - base, 0)
+
     for row in rows:
         if not row.found:
             continue
         values = row.cells
-        gaps: list[int | None] = [
-            c.gap if c.same_line else c.gap - base if c.gap > base else 0 for c in values
-        ]
+        gaps: list[int | None] = [slots(c) for c in values]
         row.gaps = gaps
-        # After the last value, when it has a line of its own: the gap before the cell that
-        # follows it (None after the last cell of a row-per-line row, or of the text).
-        nxt_index = last_index[id(row)] + 1 if values and not values[-1].same_line else len(cells)
+        # After the last value: on a line it shares, the empty fields after it there (None where
+        # its cells are not separated); on a line of its own, the gap before the cell that
+        # follows it (None after the last cell of the text).
+        if values and values[-1].same_line:
+            gaps.append(values[-1].after)
+            continue
+        nxt_index = last_index[id(row)] + 1 if values else len(cells)
         if nxt_index < len(cells):
-            nxt = cells[nxt_index]
-            gaps.append(nxt.gap if nxt.same_line else nxt.gap - base if nxt.gap > base else 0)
+            gaps.append(slots(cells[nxt_index]))
         else:
             gaps.append(None)
 

@@ -85,6 +85,12 @@ class Cell:
     same_line: bool = False  # shares its line with the previous cell (row-per-line styles)
     value: float | None = None
     raw: str = ""
+    #: On a line whose cells are separated (pipes, tabs), the empty fields that open the line
+    #: before its first cell (``gap`` counts them with the empty lines before the line) and
+    #: those after its last cell to the line's end: blank cells a row-per-line text marks at a
+    #: row's start and end. None where the text cannot tell (no separators, or another cell).
+    lead: int | None = None
+    after: int | None = None
 
 
 @dataclass(slots=True)
@@ -256,8 +262,9 @@ def _split_line(line: str) -> list[str]:
     if "|" in line or "\t" in line:
         pieces = _CELL_SEPARATOR.split(line)
         if any(p.strip() for p in pieces):
-            # Empty cells after the last filled one are padding of merged cells, not evidence.
-            while pieces and not pieces[-1].strip():
+            # Empty fields after the last filled one are kept (tokenize reads them as the row's
+            # trailing blanks); what follows a closing pipe is no field.
+            if not pieces[-1].strip() and line.rstrip(" ").endswith("|"):
                 pieces.pop()
             return pieces
         return [""]
@@ -336,6 +343,8 @@ def tokenize(
         else:
             room = None if max_cells is None else max_cells - len(cells)
             entries = _line_entries(line, number, room, max_cells)
+        separated = "|" in line or "\t" in line or "｜" in line
+        empty_lines = gap
         produced = False
         for entry in entries:
             if entry is None:
@@ -343,7 +352,14 @@ def tokenize(
                 continue
             kind, cell_text, value, raw = entry
             cells.append(Cell(kind, cell_text, number, gap, produced, value, raw))
+            if separated and not produced:
+                cells[-1].lead = gap - empty_lines
             produced = True
+            gap = 0
+        if produced and separated:
+            # The empty fields after the line's last cell belong to its row (blanks at its end),
+            # not to the spacing before the next line's first cell.
+            cells[-1].after = gap
             gap = 0
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")

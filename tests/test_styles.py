@@ -3,12 +3,14 @@ digits, HTML; and a document may mix them."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import CORPUS, SEED_004
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_properties import assert_right_or_flagged
+from test_properties import _value, assert_right_or_flagged
 
 from tablerecon import extract_file, extract_text
+from tablerecon.normalize import Kind, tokenize
 from tablerecon.splits import run_splits, split_graph, splits_with
 from tablerecon.synth import Deformations, generate
 
@@ -39,6 +41,33 @@ def test_clean_glued_requests_table_is_settled_by_its_identities(seed: int) -> N
     assert_right_or_flagged(report, doc.truth)
     requests = report.table("requests")
     assert requests is not None and requests.style == "glued"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_empty_fields_of_a_delimited_row_place_its_values(seed: int) -> None:
+    """A row-per-line text that keeps blank cells as empty fields (``5 |  |  |  | 1 | 6 |``) says
+    where every value stands, at the row's end too: each table is read exactly, none ambiguous.
+    (Once the empty fields after a row's last value were dropped, its rows counted as no evidence,
+    the hints went untrusted, and the tables were ambiguous.)"""
+    doc = generate(seed, Deformations.only("blanks_hinted", style="row_per_line"))
+    report = extract_text(doc.text)
+    for want in doc.truth["tables"]:
+        table = report.table(want["table"])
+        assert table is not None and not table.ambiguous, want["table"]
+        for i, row in enumerate(want["rows"]):
+            for j, col in enumerate(want["columns"]):
+                gi, gj = table.rows.index(row), table.columns.index(col)
+                assert table.status[gi][gj] != "unknown", (want["table"], row, col)
+                assert _value(table.values[gi, gj]) == _value(want["cells"][i][j]), (want["table"], row, col)
+
+
+def test_tokenize_reads_the_empty_fields_around_a_lines_cells() -> None:
+    """Pipes with a closing pipe, tabs without; no separators: nothing to read. The fields that
+    open a line are told apart from the empty lines before it."""
+    cells, _ = tokenize("规章 | 5 |  |  |\n规章 | 5 |\n规章\t5\t\t\n规章 5\n\n |  | 7 | 8 |\n")
+    numbers = [c for c in cells if c.kind is Kind.NUMBER]
+    assert [c.after for c in numbers] == [2, 0, 2, None, None, 0]
+    assert [(c.gap, c.lead) for c in numbers[-2:]] == [(3, 2), (0, None)]
 
 
 def test_style_is_detected_per_table() -> None:
