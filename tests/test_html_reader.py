@@ -301,12 +301,13 @@ def test_speed_of_the_largest_page(page_2021: str) -> None:
 # -- same semantics as the text tokenizer -----------------------------------------------------------
 
 
-def _shape(cells: list[Cell]) -> list[tuple[str, str, int, bool]]:
-    return [(c.kind.value, c.text, c.gap, c.same_line) for c in cells]
+def _shape(cells: list[Cell]) -> list[tuple[str, str, int, bool, int | None, int | None]]:
+    return [(c.kind.value, c.text, c.gap, c.same_line, c.lead, c.after) for c in cells]
 
 
 def test_same_cells_as_pipe_text() -> None:
-    """A table and its pipe-separated flattening give the same cells (lines aside)."""
+    """A table and its pipe-separated flattening give the same cells (lines aside), with the
+    empty cells that open and end each row (a pipe that ends a line closes the row)."""
     page = (
         "<table>"
         "<tr><td>行政许可</td><td></td><td>5</td><td></td><td></td></tr>"
@@ -314,8 +315,10 @@ def test_same_cells_as_pipe_text() -> None:
         "<tr><td>规范性文件</td><td>/</td><td>１２</td></tr>"
         "</table>"
     )
-    text = "行政许可 |  | 5 |  |  \n |  |  | -47\n规范性文件 | / | １２"
-    assert _shape(html_cells(page)) == _shape(tokenize(text)[0])
+    text = "行政许可 |  | 5 |  |  |\n |  |  | -47\n规范性文件 | / | １２"
+    cells = html_cells(page)
+    assert _shape(cells) == _shape(tokenize(text)[0])
+    assert [(c.lead, c.after) for c in cells if c.kind is Kind.NUMBER] == [(None, 2), (3, 0), (None, 0)]
 
 
 def test_cell_text_joins_br_and_paragraphs() -> None:
@@ -389,8 +392,8 @@ def test_grid_budget_bounds_memory() -> None:
 
 def test_cells_directly_in_table_form_a_row() -> None:
     assert _shape(html_cells("<table><td>a</td><td>1</td></table>")) == [
-        ("label", "a", 0, False),
-        ("number", "1", 0, True),
+        ("label", "a", 0, False, 0, None),
+        ("number", "1", 0, True, None, 0),
     ]
 
 

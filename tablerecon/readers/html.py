@@ -10,7 +10,8 @@ Reading order follows the source, as flattened text does (spec/templates.md §2)
   ``<br>``-separated line gives one cell, so section titles arrive as cells of their own;
 * each ``<td>``/``<th>`` gives one cell, once, at the row where it starts (a rowspan cell is not
   repeated); cells after the first of a row have ``same_line=True``; an empty cell adds its colspan
-  to the next cell's ``gap``; empty cells that end a row are padding and count for nothing;
+  to the next cell's ``gap``; those that open a row are also its first cell's ``lead``, and those
+  that end it its last cell's ``after`` (never the next row's ``gap``);
   ``<br>`` and paragraphs inside a cell are joined without a separator (``本年新<br>制作数量``).
 
 ``line`` is the 1-based source line of the cell's first text (lxml's ``sourceline`` of the element
@@ -346,9 +347,9 @@ class _Reader:
             slots.append(_Slot(text, rowspan, colspan))
             lines.append(line)
             layouts.append(layout)
-        # Empty cells after the last filled one are padding, as in ``normalize._split_line``.
         last = max((i for i in range(len(tds)) if layouts[i] or lines[i] is not None), default=-1)
         produced = False
+        opened = self.gap  # empty slots carried in from before the row
         for i in range(last + 1):
             line = lines[i]
             if layouts[i]:  # a cell holding tables is page layout: read it as a page of its own
@@ -356,10 +357,17 @@ class _Reader:
                 self.flow(tds[i], depth + 1)
                 self.flush()
                 produced = False
+                opened = self.gap
             elif line is not None and self._emit(slots[i].text, line, same_line=produced):
+                if not produced:  # the empty cells that open the row, as on a line of pipes
+                    self.cells[-1].lead = self.cells[-1].gap - opened
                 produced = True
             else:
                 self.gap += slots[i].colspan
+        if produced:
+            # The empty cells that end the row are its blanks there (Cell.after); they are not
+            # carried to the next row's first cell.
+            self.cells[-1].after = self.gap + sum(slot.colspan for slot in slots[last + 1 :])
         return slots
 
     def _cell_text(self, td: etree._Element, skip_tables: bool) -> tuple[str, int | None]:
