@@ -86,9 +86,10 @@ class Cell:
     value: float | None = None
     raw: str = ""
     #: On a line whose cells are separated (pipes, tabs), the empty fields that open the line
-    #: before its first cell (``gap`` counts them with the empty lines before the line) and
-    #: those after its last cell to the line's end: blank cells a row-per-line text marks at a
-    #: row's start and end. None where the text cannot tell (no separators, or another cell).
+    #: before its first cell (``gap`` counts them with the empty lines before the line; not set
+    #: for tabs before a lone cell, indentation) and those after its last cell to the line's
+    #: end: blank cells a row-per-line text marks at a row's start and end. None where the text
+    #: cannot tell (no separators, or another cell).
     lead: int | None = None
     after: int | None = None
 
@@ -262,10 +263,13 @@ def _split_line(line: str) -> list[str]:
     if "|" in line or "\t" in line:
         pieces = _CELL_SEPARATOR.split(line)
         if any(p.strip() for p in pieces):
-            # Empty fields after the last filled one are kept (tokenize reads them as the row's
-            # trailing blanks); what follows a closing pipe is no field.
+            # Empty fields are kept, at the ends too (tokenize reads them as the row's blanks);
+            # what follows a closing pipe is no field, nor what precedes an opening one (a pipe
+            # that starts the line, as in ``| 规章 | 0 |``; `` |  | 7 |`` opens with an empty field).
             if not pieces[-1].strip() and line.rstrip(" ").endswith("|"):
                 pieces.pop()
+            if line.startswith("|") and not pieces[0]:
+                pieces.pop(0)
             return pieces
         return [""]
     row = _trailing_numbers(line.strip())  # the line is already in ASCII widths
@@ -343,24 +347,24 @@ def tokenize(
         else:
             room = None if max_cells is None else max_cells - len(cells)
             entries = _line_entries(line, number, room, max_cells)
-        separated = "|" in line or "\t" in line or "｜" in line
         empty_lines = gap
-        produced = False
+        first = len(cells)  # where the line's first cell goes
         for entry in entries:
             if entry is None:
                 gap += 1
                 continue
             kind, cell_text, value, raw = entry
-            cells.append(Cell(kind, cell_text, number, gap, produced, value, raw))
-            if separated and not produced:
-                cells[-1].lead = gap - empty_lines
-            produced = True
+            cells.append(Cell(kind, cell_text, number, gap, len(cells) > first, value, raw))
             gap = 0
-        if produced and separated:
+        if len(cells) > first and ("|" in line or "\t" in line or "｜" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
             cells[-1].after = gap
             gap = 0
+            if len(cells) - first > 1 or "|" in line or "｜" in line:
+                # Those that open a row are its blanks too; only tabs before a lone cell are
+                # taken for indentation, its gap judged with the empty lines as before.
+                cells[first].lead = cells[first].gap - empty_lines
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     return cells, number

@@ -84,12 +84,13 @@ def test_empty_fields_of_a_delimited_row_place_its_values(seed: int, as_html: bo
 
 
 def test_tokenize_reads_the_empty_fields_around_a_lines_cells() -> None:
-    """Pipes with a closing pipe, tabs without; no separators: nothing to read. The fields that
-    open a line are told apart from the empty lines before it."""
-    cells, _ = tokenize("规章 | 5 |  |  |\n规章 | 5 |\n规章\t5\t\t\n规章 5\n\n |  | 7 | 8 |\n")
-    numbers = [c for c in cells if c.kind is Kind.NUMBER]
-    assert [c.after for c in numbers] == [2, 0, 2, None, None, 0]
-    assert [(c.gap, c.lead) for c in numbers[-2:]] == [(3, 2), (0, None)]
+    """Pipes may open and close a line, tabs do not; no separators: nothing to read. The fields
+    that open a row are told apart from the empty lines before it; tabs before a lone cell are
+    indentation."""
+    text = "规章 | 5 |  |  |\n规章 | 5 |\n规章\t5\t\t\n规章 5\n\n |  | 7 | 8 |\n\t\t9\n| | 4 |\n"
+    numbers = [c for c in tokenize(text)[0] if c.kind is Kind.NUMBER]
+    assert [c.after for c in numbers] == [2, 0, 2, None, None, 0, 0, 0]
+    assert [(c.gap, c.lead) for c in numbers[-4:]] == [(3, 2), (0, None), (2, None), (1, 1)]
 
 
 def test_style_is_detected_per_table() -> None:

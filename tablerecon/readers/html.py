@@ -349,7 +349,7 @@ class _Reader:
             layouts.append(layout)
         last = max((i for i in range(len(tds)) if layouts[i] or lines[i] is not None), default=-1)
         produced = False
-        opened = self.gap  # empty slots carried in from before the row
+        opened, first = self.gap, len(self.cells)  # empty slots carried in; the row's first cell
         for i in range(last + 1):
             line = lines[i]
             if layouts[i]:  # a cell holding tables is page layout: read it as a page of its own
@@ -357,17 +357,18 @@ class _Reader:
                 self.flow(tds[i], depth + 1)
                 self.flush()
                 produced = False
-                opened = self.gap
+                opened, first = self.gap, len(self.cells)
             elif line is not None and self._emit(slots[i].text, line, same_line=produced):
-                if not produced:  # the empty cells that open the row, as on a line of pipes
-                    self.cells[-1].lead = self.cells[-1].gap - opened
                 produced = True
             else:
                 self.gap += slots[i].colspan
         if produced:
-            # The empty cells that end the row are its blanks there (Cell.after); they are not
-            # carried to the next row's first cell.
+            # The empty cells that end the row are its blanks there (Cell.after), not carried
+            # to the next row's first cell; those that open a row of two cells or more are its
+            # blanks too (Cell.lead), as on a line of pipes.
             self.cells[-1].after = self.gap + sum(slot.colspan for slot in slots[last + 1 :])
+            if len(self.cells) - first > 1:
+                self.cells[first].lead = self.cells[first].gap - opened
         return slots
 
     def _cell_text(self, td: etree._Element, skip_tables: bool) -> tuple[str, int | None]:
