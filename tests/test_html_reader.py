@@ -306,13 +306,14 @@ def test_same_cells_as_pipe_text() -> None:
         "<tr><td>行政许可</td><td></td><td>5</td><td></td><td></td></tr>"
         "<tr><td></td><td colspan=2></td><td>-47</td><td>3</td></tr>"
         "<tr><td>规范性文件</td><td>/</td><td>１２</td></tr>"
+        "<tr><td></td><td></td><td>0</td></tr>"
         "</table>"
     )
-    text = "行政许可 |  | 5 |  |  |\n |  |  | -47 | 3\n规范性文件 | / | １２"
+    text = "行政许可 |  | 5 |  |  |\n |  |  | -47 | 3\n规范性文件 | / | １２\n |  | 0 |"
     cells = html_cells(page)
     assert _shape(cells) == _shape(tokenize(text)[0])
     numbers = [c for c in cells if c.kind is Kind.NUMBER]
-    assert [(c.lead, c.after) for c in numbers] == [(None, 2), (3, None), (None, 0), (None, 0)]
+    assert [(c.lead, c.after) for c in numbers] == [(None, 2), (3, None), (None, 0), (None, 0), (2, 0)]
 
 
 def test_cell_text_joins_br_and_paragraphs() -> None:

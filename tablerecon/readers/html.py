@@ -364,11 +364,10 @@ class _Reader:
                 self.gap += slots[i].colspan
         if produced:
             # The empty cells that end the row are its blanks there (Cell.after), not carried
-            # to the next row's first cell; those that open a row of two cells or more are its
-            # blanks too (Cell.lead), as on a line of pipes.
+            # to the next row's first cell; those that open it are its blanks too (Cell.lead):
+            # an empty <td> is a cell, never indentation, as on a line of pipes.
             self.cells[-1].after = self.gap + sum(slot.colspan for slot in slots[last + 1 :])
-            if len(self.cells) - first > 1:
-                self.cells[first].lead = self.cells[first].gap - opened
+            self.cells[first].lead = self.cells[first].gap - opened
         return slots
 
     def _cell_text(self, td: etree._Element, skip_tables: bool) -> tuple[str, int | None]:
