@@ -356,12 +356,13 @@ def tokenize(
             kind, cell_text, value, raw = entry
             cells.append(Cell(kind, cell_text, number, gap, len(cells) > first, value, raw))
             gap = 0
-        if len(cells) > first and ("|" in line or "\t" in line or "｜" in line):
+        piped = "|" in line or "｜" in line
+        if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
             cells[-1].after = gap
             gap = 0
-            if len(cells) - first > 1 or "|" in line or "｜" in line:
+            if len(cells) - first > 1 or piped:
                 # Those that open a row are its blanks too; only tabs before a lone cell are
                 # taken for indentation, its gap judged with the empty lines as before.
                 cells[first].lead = cells[first].gap - empty_lines
