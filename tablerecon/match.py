@@ -15,6 +15,7 @@ from tablerecon.find import Region
 from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, matches_any, score
 from tablerecon.models import Style
 from tablerecon.normalize import Cell, Kind
+from tablerecon.segment import split_at_known_labels
 from tablerecon.templates import RowSpec, TableSpec, Template
 
 
@@ -136,7 +137,12 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
     if spec.caption is None:
         found = sum(1 for h in headers if matches_any(h, spec.header_words))
         return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
-    texts = [h for h in headers if not matches_any(h, spec.header_words + spec.anchors, 90)]
+    texts = [
+        piece
+        for h in headers
+        for piece in _header_pieces(h, spec)
+        if not matches_any(piece, spec.header_words + spec.anchors, 90)
+    ]
     total = 0.0
     extras: list[str] = []
     matched: set[int] = set()
@@ -168,6 +174,17 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
         keys.append(f"extra_col_{n}")
         labels.append(text)
     return keys, labels, total - 0.5 * len(extras), extras
+
+
+def _header_pieces(text: str, spec: TableSpec) -> list[str]:
+    """The header cells in one header text: itself when it names a column or a header word,
+    else its cut at the labels the templates know. A row of headers flattened with spaces
+    (``信息内容 本年新 制作数量 本年新 公开数量 …``) is one text once the spaces are gone."""
+    if any(score(text, c.label or "") >= MATCH_THRESHOLD for c in spec.columns) or matches_any(
+        text, spec.header_words + spec.anchors, 90
+    ):
+        return [text]
+    return split_at_known_labels(text)
 
 
 def _two_headers(

@@ -34,9 +34,30 @@ _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH_MAP)) 
 # Dashes and other marks that stand for an empty cell.
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无", "\\", "--", "—-", "/ "})
 
+#: Units written into a value cell (``950125.6165万元``, ``12件``), longest first.
+_UNITS = (
+    "万元",
+    "萬元",
+    "人次",
+    "元",
+    "件",
+    "条",
+    "條",
+    "个",
+    "個",
+    "次",
+    "人",
+    "项",
+    "項",
+    "篇",
+    "家",
+    "份",
+)
+#: Marks that stand alone for a blank cell in a row of values, longest first.
+_BLANK_MARKS = ("--", "——", "-", "—", "/", "－", "–", "―")
 _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)\s*(?P<num>\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*"
-    r"(?P<unit>[万萬]元|元|件|[条條]|[个個]|次|人|[项項]|人次|篇|家|份)?$"
+    rf"(?P<unit>{'|'.join(_UNITS)})?$"
 )
 #: Longest digit string taken as a number; longer runs are not counts (and overflow floats).
 MAX_NUMBER_DIGITS = 15
@@ -46,15 +67,38 @@ MAX_NUMBER_DIGITS = 15
 PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
 _CELL_SEPARATOR = re.compile(r"[|\t]")
-# A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of numbers
-# (reversed: ``[\d.,]*\d[+-]?``) and the whitespace before it, then the label's last character.
-# Matching forwards with a lazy label backtracks quadratically on long lines of numbers.
-_REVERSED_TRAILING_NUMBERS = re.compile(r"[\d.,]*\d[+-]?(?:\s+[\d.,]*\d[+-]?)*\s+(?=[^\s\d.+-])")
+# One value of a row written on one line: a number with the unit some cells carry (``5.3万元``),
+# or a mark standing for a blank (``/``, ``-``, ``—``); and the same read backwards.
+_VALUE = rf"(?:[+-]?\d[\d.,]*(?:{'|'.join(_UNITS)})?|{'|'.join(_BLANK_MARKS)})"
+_REVERSED_VALUE = (
+    rf"(?:(?:{'|'.join(u[::-1] for u in _UNITS)})?[\d.,]*\d[+-]?|{'|'.join(m[::-1] for m in _BLANK_MARKS)})"
+)
+# A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of values
+# and the whitespace before it, then the label's last character. Matching forwards with a lazy
+# label backtracks quadratically on long lines of numbers.
+_REVERSED_TRAILING_NUMBERS = re.compile(rf"{_REVERSED_VALUE}(?:\s+{_REVERSED_VALUE})*\s+(?=[^\s\d.+-])")
+#: A line of two or more values and nothing else, whitespace between them.
+_SEPARATE_NUMBERS = re.compile(rf"{_VALUE}(?:\s+{_VALUE})+")
+#: A number of several digits that starts with 0 (not 0.5): a sign of digits glued together.
+_LEADING_ZERO = re.compile(r"(?<![\d.,])0\d")
+#: A bracketed note inside a label (innermost first): ``规范性文件(行政机关制定发布的…)``.
+_NOTE = re.compile(r"\([^()]*\)")
+#: Most characters of a one-line row's label outside its bracketed notes: longer is prose that
+#: happens to end in numbers. Notes do not count, as some reports print the template's
+#: instructions in the label (``规范性文件(行政机关制定发布的决定、公告…)``, 100+ characters).
+_ROW_LABEL_CHARS = 80
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: How many lines ``tokenize`` reads between two looks at the clock.
 _CLOCK_EVERY = 4096
 _DIGITS_ONLY = re.compile(r"[\d.,+\-]*")
 _DIGIT = re.compile(r"\d")
+#: A cell of digits no count is written as: a leading zero (``000023``), too many digits, or
+#: spaces inside (``230 000023``). It holds glued values, whatever the document's style.
+_GLUED_DIGITS = re.compile(r"\d[\d\s]*")
+#: Longest run of glued values kept as one ``RUN`` cell. Real rows run to about 30 characters
+#: (15 columns of small counts); a longer run is no table row, and the ways to split it grow
+#: with its length, so it is read as text (and ``normalize`` reports it).
+MAX_RUN_CHARS = 256
 #: Most problems of one kind named one by one; the rest are counted.
 _MAX_LISTED = 5
 
@@ -252,6 +296,10 @@ def _piece_entry(ascii_piece: str, raw: str, widened: bool = False) -> Entry:
     value = parse_number(ascii_piece)
     if value is not None:
         return (Kind.NUMBER, ascii_piece, value, raw)
+    if len(ascii_piece) <= MAX_RUN_CHARS and _GLUED_DIGITS.fullmatch(ascii_piece):
+        # Left as a label, the row's values vanished and its cells read as blank: as a run, the
+        # solver splits it with the identities, or says it cannot.
+        return (Kind.RUN, ascii_piece, None, raw)
     if widened and len(raw) > _CACHED_LABEL_CHARS:
         return (Kind.LABEL, _widened_label(raw), None, raw)  # long: not cached, and not widened twice
     return (Kind.LABEL, normalize_label(raw), None, raw)
@@ -272,8 +320,13 @@ def _split_line(line: str) -> list[str]:
                 pieces.pop(0)
             return pieces
         return [""]
-    row = _trailing_numbers(line.strip())  # the line is already in ASCII widths
-    if row is not None and len(row[0]) <= 80:
+    stripped = line.strip()  # the line is already in ASCII widths
+    if _SEPARATE_NUMBERS.fullmatch(stripped):
+        # A row of values with no label (the review row: ``0 9 0 2 11 …``). A count written
+        # with a leading zero (``230 000023``) is digits glued together, not cells: kept whole.
+        return [line] if _LEADING_ZERO.search(stripped) else stripped.split()
+    row = _trailing_numbers(stripped)
+    if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
         return [row[0], *row[1].split()]
     return [line]
 
@@ -286,6 +339,16 @@ def _trailing_numbers(text: str) -> tuple[str, str] | None:
         return None
     cut = len(text) - m.end()
     return text[:cut], text[cut:].strip()
+
+
+def _label_core_chars(label: str) -> int:
+    """Characters of ``label`` outside its bracketed notes, to three levels of nesting (a pass
+    each: the work stays linear in the line, however deep a hostile one nests)."""
+    if len(label) <= _ROW_LABEL_CHARS:
+        return len(label)
+    for _ in range(3):
+        label = _NOTE.sub("", label)
+    return len(label)
 
 
 def _pieces_bound(line: str) -> int:
@@ -437,7 +500,7 @@ def _without_surrogates(text: str) -> str:
 
 def _overlong_numbers(cells: list[Cell]) -> list[str]:
     """Cells of digits too long to be counts (``MAX_NUMBER_DIGITS``, or a glued run longer than
-    ``segment.MAX_RUN_CHARS``): read as text, they leave their row short, so the user is told."""
+    ``MAX_RUN_CHARS``): read as text, they leave their row short, so the user is told."""
     label = Kind.LABEL
     # Labels that start like a number, picked out in one comprehension: the test runs on every cell.
     numeric = [c for c in cells if c.kind is label and c.text[:1] in "0123456789+-.,"]

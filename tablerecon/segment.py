@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from tablerecon.errors import InputTooLargeError
-from tablerecon.normalize import Entry, Kind, normalize_label, simplify
+from tablerecon.normalize import MAX_RUN_CHARS, Entry, Kind, normalize_label, simplify
 from tablerecon.templates import all_tables
 
 # Digits, separators, signs, decimal points and the units cells carry: a run of glued values.
@@ -32,10 +32,6 @@ _REVERSED_RUN_TOKENS = re.compile(r"(?:[\d\s.+\-,/—－–]|元万|元)*")
 _DIGIT = re.compile(r"\d")
 _SIGN_OR_MARK = re.compile(r"[+\-/—－–]")
 _UNIT = re.compile(r"[元万]")
-#: Longest run of glued values kept as one ``RUN`` cell. Real rows run to about 30 characters
-#: (15 columns of small counts); a longer run is no table row, and the ways to split it grow
-#: with its length, so it is read as text (and ``normalize`` reports it).
-MAX_RUN_CHARS = 256
 #: A line is glued when this many known labels touch a digit or another known label.
 GLUED_MIN_JOINS = 3
 
@@ -115,6 +111,29 @@ def _outside_notes(compact: str, matches: list[re.Match[str]]) -> list[re.Match[
             if not opened:  # only closed brackets hold a note; a cut-off one (单位: …) does not
                 inside[start + 1 : i] = b"\x01" * (i - start - 1)
     return [m for m in matches if not inside[m.start()]]
+
+
+def split_at_known_labels(text: str) -> list[str]:
+    """``text`` (a normalized label) cut before and after each known label in it, longest first
+    and left to right; a bracketed note stays with the label before it. Header cells a line ran
+    together (``信息内容本年新制作数量本年新公开数量…``) come apart again."""
+    pieces: list[str] = []
+    pos = 0
+    for m in _pattern().finditer(text):
+        if m.start() > pos:
+            _add_piece(pieces, text[pos : m.start()])
+        pieces.append(m.group())
+        pos = m.end()
+    if pos < len(text):
+        _add_piece(pieces, text[pos:])
+    return pieces
+
+
+def _add_piece(pieces: list[str], fragment: str) -> None:
+    if fragment.startswith("(") and pieces:
+        pieces[-1] += fragment
+    else:
+        pieces.append(fragment)
 
 
 def is_run(piece: str) -> bool:

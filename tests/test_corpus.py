@@ -66,6 +66,24 @@ def test_document_matches_truth(stem: str) -> None:
     _assert_matches(stem, extract_file(source_for(stem)).to_contract(), load_truth(stem))
 
 
+PIPED_STEMS = [s for s in TRUTH_STEMS if " | " in source_for(s).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("stem", PIPED_STEMS)
+def test_rows_flattened_with_spaces_read_as_with_pipes(stem: str) -> None:
+    """The pipe-delimited excerpts rewritten the way a plain-text scrape writes a table row,
+    fields joined by spaces (``规章 0 0 0``, the review row ``0 0 0 …`` with no label, headers
+    run together on one line), give the truth exactly. Once a row of values with no label was
+    read as one 15-digit label and the review row came back blank, stated as read; and a label
+    carrying the template's long bracketed instructions was taken for prose."""
+    lines = source_for(stem).read_text(encoding="utf-8").split("\n")
+    spaced = [
+        " ".join(f.strip() for f in line.split("|") if f.strip()) if "|" in line else line for line in lines
+    ]
+    assert spaced != lines
+    _assert_matches(stem, extract_text("\n".join(spaced)).to_contract(), load_truth(stem))
+
+
 def test_glued_table_without_identities_is_ambiguous_not_guessed() -> None:
     """行政规范性文件 693665 under three columns has ten readings; none may be picked."""
     report = extract_file(CORPUS / "dev" / "003_pingtan_2021_page.txt")

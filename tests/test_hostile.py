@@ -110,7 +110,7 @@ def test_glued_piece_that_is_no_run_is_linear() -> None:
 def test_overlong_glued_run_is_text_and_said() -> None:
     """Hang: a glued run of 50,000 space-separated digits reached the solver's run_splits, whose
     set-up is quadratic in the number of chunks. Runs longer than
-    ``segment.MAX_RUN_CHARS`` are no table row: read as text, and reported with their line."""
+    ``normalize.MAX_RUN_CHARS`` are no table row: read as text, and reported with their line."""
     report = timed(lambda: extract_text(GLUED_HEAD + "1 " * 50_000 + GLUED_TAIL, limits=FAST))
     assert isinstance(report, Report)
     assert any(e.startswith("line 2: 50000 digits in one cell") for e in report.errors), report.errors
@@ -226,14 +226,14 @@ def test_scores_of_long_labels_are_not_cached() -> None:
 
 # -- the linear rewrites agree with the patterns they replace ----------------------------------
 
-_OLD_TRAILING_NUMBERS = re.compile(
-    r"^(?P<label>.*?[^\s\d.+-])\s+(?P<nums>[+-]?\d[\d.,]*(?:\s+[+-]?\d[\d.,]*)*)$"
-)
+# The forward pattern the reversed one replaces, values written out independently.
+_VALUE = r"(?:[+-]?\d[\d.,]*(?:[万萬]元|元|件|[条條]|[个個]|人次|次|人|[项項]|篇|家|份)?|--?|——?|[/－–―])"
+_OLD_TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\s\d.+-])\s+(?P<nums>{_VALUE}(?:\s+{_VALUE})*)$")
 _OLD_RUN = re.compile(r"^(?:[\d\s.+\-,/—－–]|万元|元)*[\d/—－–](?:[\d\s.+\-,/—－–]|万元|元)*$")
 _OLD_TRAILING_RUN = re.compile(
     r"^(.*?[^\d\s.+\-,/—－–])((?:[\d\s.+\-,/—－–]|万元|元)*\d(?:[\d\s.,]|万元|元)*)$"
 )
-_PIECES = st.text(alphabet=st.sampled_from(list("a1 0.,+-/—－–元万规\t")), max_size=14)
+_PIECES = st.text(alphabet=st.sampled_from(list("a1 0.,+-/—－–元万人次规\t")), max_size=14)
 
 
 @settings(max_examples=300, deadline=None)
@@ -474,7 +474,23 @@ def test_time_budget_is_reported_while_reading(html: bool) -> None:
 def test_row_per_line_still_splits() -> None:
     assert _split_line("规章 1 2 3") == ["规章", "1", "2", "3"]
     assert _split_line("规章 1, 2, x") == ["规章 1, 2, x"]
-    assert _split_line("1 2 3") == ["1 2 3"]
+    # Blank marks and units are values too; a line of values alone is a row with no label.
+    assert _split_line("(六)其他处理 1 / / 0 — 1") == ["(六)其他处理", "1", "/", "/", "0", "—", "1"]
+    assert _split_line("行政事业性收费 5.3万元") == ["行政事业性收费", "5.3万元"]
+    assert _split_line("0 9 - 2 11") == ["0", "9", "-", "2", "11"]
+    # A count with a leading zero is digits glued together (230 / 000023), not two cells.
+    assert _split_line("230 000023") == ["230 000023"]
+
+
+def test_a_row_label_may_carry_a_long_note() -> None:
+    """Some reports print the template's instructions inside the label: its bracketed note does
+    not count towards the length that tells a row from prose ending in a number."""
+    note = (
+        "(" + "行政机关制定发布的决定、公告、通告、意见、通知,以及标题采用“规定”“办法”等字样的公文" * 3 + ")"
+    )
+    assert _split_line(f"规范性文件{note} 2 2 19") == [f"规范性文件{note}", "2", "2", "19"]
+    prose = "全年共发布信息,其中政策解读、新闻发布会、在线访谈等各类信息共计若干条" * 3
+    assert _split_line(f"{prose} 2019") == [f"{prose} 2019"]
 
 
 # -- API errors: typed, naming the input -------------------------------------------------------
