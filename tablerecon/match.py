@@ -232,24 +232,45 @@ def _usual_gap(gaps: list[int]) -> int:
     return max(counts, key=counts.__getitem__)
 
 
-def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int]) -> None:
+def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], n_cols: int) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
+    gaps = _row_gaps(rows, cells, last_index, base, 1)
+    extra = {max(c.gap - (c.lead or 0) - base, 0) for r in rows for c in r.cells if not c.same_line}
+    if extra - {0} and not any(e % 2 for e in extra):
+        # Every run of empty lines is even: a text whose cells were joined with an empty line
+        # between them (``"\n\n".join``) marks a blank cell with two. Taken so only where that
+        # reading explains the short rows better than one line a cell.
+        paired = _row_gaps(rows, cells, last_index, base, 2)
+        if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
+            gaps = paired
+    for row, row_gaps in zip(rows, gaps, strict=True):
+        if row.found:
+            row.gaps = row_gaps
+
+
+def _row_gaps(
+    rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], base: int, lines_per_cell: int
+) -> list[list[int | None]]:
+    """Each found row's empty slots before each value and after the last (empty for a row not
+    found), counting ``lines_per_cell`` empty lines beyond ``base`` as one slot."""
 
     def slots(c: Cell) -> int:
         if c.same_line:
             return c.gap
         lead = c.lead or 0
-        return lead + max(c.gap - lead - base, 0)
+        return lead + max(c.gap - lead - base, 0) // lines_per_cell
 
+    out: list[list[int | None]] = []
     for row in rows:
         if not row.found:
+            out.append([])
             continue
         values = row.cells
         gaps: list[int | None] = [slots(c) for c in values]
-        row.gaps = gaps
+        out.append(gaps)
         # After the last value: on a line it shares, the empty fields after it there (None where
         # its cells are not separated); on a line of its own, the gap before the cell that
         # follows it (None after the last cell of the text).
@@ -257,10 +278,18 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[in
             gaps.append(values[-1].after)
             continue
         nxt_index = last_index[id(row)] + 1 if values else len(cells)
-        if nxt_index < len(cells):
-            gaps.append(slots(cells[nxt_index]))
-        else:
-            gaps.append(None)
+        gaps.append(slots(cells[nxt_index]) if nxt_index < len(cells) else None)
+    return out
+
+
+def _consistent_rows(rows: list[RowEvidence], gaps: list[list[int | None]], n_cols: int) -> int:
+    """Short rows whose empty slots number exactly the cells they miss."""
+    consistent = 0
+    for row, row_gaps in zip(rows, gaps, strict=True):
+        n = len(row.cells)
+        if row.found and 0 < n < n_cols and None not in row_gaps:
+            consistent += sum(g or 0 for g in row_gaps) == n_cols - n
+    return consistent
 
 
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
@@ -401,7 +430,7 @@ def _match_one(
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
-    _assign_gaps(ordered, cells, last_index)
+    _assign_gaps(ordered, cells, last_index, len(columns))
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum([r.label_score for r in found.values()]) / 100
