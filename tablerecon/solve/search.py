@@ -336,14 +336,17 @@ class Search:
         else:
             self.capped = True
 
-    def possible(self, row: int) -> np.ndarray:
-        """Candidates of ``row`` that could still be part of an optimal assignment: used when the
-        search stopped early, so that every cell it did not settle is reported unknown."""
+    def possible(self) -> list[np.ndarray]:
+        """Each row's candidates that could still be part of an optimal assignment: used when the
+        search stopped early, so that every cell it did not settle is reported unknown. All rows
+        at once: each row's allowance depends on the others' cheapest."""
         alive = self.root if self.root is not None else [np.arange(c.cost.shape[0]) for c in self.cands]
-        floor = sum(int(self.cands[r].cost[a].min()) for r, a in enumerate(alive) if a.size)
-        a = alive[row]
-        own = self.cands[row].cost[a]
-        return a[own + (floor - int(own.min())) <= self.best] if a.size else a
+        cheapest = [int(self.cands[r].cost[a].min()) if a.size else 0 for r, a in enumerate(alive)]
+        floor = sum(cheapest)
+        return [
+            a[self.cands[r].cost[a] + (floor - cheapest[r]) <= self.best] if a.size else a
+            for r, a in enumerate(alive)
+        ]
 
 
 def _segment_sizes(starts: np.ndarray, total: int) -> np.ndarray:

@@ -307,11 +307,13 @@ def _solve_component(
                 if abs(residual) > TOL:
                     violations[eq.name] = float(residual)
     out: dict[int, RowSolution] = {}
+    possible = search.possible() if incomplete else []
     for i, r in enumerate(comp_rows):
         rc = cands[i]
         picks = [sol[i] for sol in search.solutions]
         if incomplete:
-            picks += [int(k) for k in search.possible(i) if int(k) not in picks]
+            found = set(picks)
+            picks += [k for k in possible[i].tolist() if k not in found]
         sol = _row_solution(rows[r], rc, picks, n_cols)
         if rows[r].key in bounded:
             # Placements the bound left out could read this row otherwise: nothing here is settled.
@@ -354,15 +356,16 @@ def _solve_component(
         # it could not rule out.
         other, other_cands = rival
         differ = 0
+        other_possible = other.possible() if other.gave_up or other.capped else []
         for i, r in enumerate(comp_rows):
             alt_picks = [s[i] for s in other.solutions]
-            if other.gave_up or other.capped:
-                alt_picks += [int(k) for k in other.possible(i)]
+            if other_possible:
+                alt_picks += other_possible[i].tolist()
             alts = other_cands[i].vec[alt_picks]
             sol = out[r]
-            for j in range(n_cols):
-                mine = 0.0 if math.isnan(sol.values[j]) else float(sol.values[j])
-                if sol.status[j] != "unknown" and (np.abs(alts[:, j] - mine) > TOL).any():
+            mine = np.nan_to_num(sol.values, nan=0.0)
+            for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
+                if sol.status[j] != "unknown":
                     sol.forget(j)
                     differ += 1
         if differ:
