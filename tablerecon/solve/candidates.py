@@ -382,8 +382,9 @@ def row_candidates(
 
     The placements with a lost cell are built on those without (cached separately), so a search
     that needs no inferred value never pays for them. Both start from the row's raw placements;
-    ``memo`` (one per component, whose settings are the same for every row) keeps a glued row's
-    from the search without forced cells for the one with them, so its runs are split once."""
+    ``memo`` (one per component, whose settings are the same for every row) keeps a row's from the
+    search without forced cells for the one with them, so its runs are split and its values
+    placed once."""
     allow_lost = allow_lost and bool(local)  # no row identity: nothing to infer
     # Every bound the generation reads (placements, glued placements), not just one.
     key = (
@@ -403,11 +404,12 @@ def row_candidates(
         return RowCandidates(vec, pos, src, lost, cost, viol, made, bounded, omitted, RowCandidates(*part))
 
     def placed() -> Placed | None:
-        if not _is_glued(row):  # cheap to build again: not worth holding (K x C) arrays for
-            return _plain_placed(row, n_cols, use_hints)
         if memo is not None and row_key in memo:
             return memo[row_key]
-        made = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+        if _is_glued(row):
+            made = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+        else:
+            made = _plain_placed(row, n_cols, use_hints)
         if memo is not None:
             memo[row_key] = made
         return made

@@ -165,7 +165,7 @@ def _solve_component(
     notes: list[str] = []
 
     row_keys = {r: row_key(rows[r], local[r]) for r in comp_rows}
-    placed: dict[tuple[object, ...], Placed | None] = {}  # glued rows' raw placements, see row_candidates
+    placed: dict[tuple[object, ...], Placed | None] = {}  # rows' raw placements, see row_candidates
 
     def attempt(hard: bool, allow_lost: bool, bound: int = -1) -> tuple[Search, list[RowCandidates]] | None:
         cands: list[RowCandidates] = []
