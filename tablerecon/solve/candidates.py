@@ -276,28 +276,27 @@ def _lost_variants(
     none = np.zeros(0, dtype=np.int64)
     if not local or not vec.shape[0]:
         return none, none, np.zeros((0, vec.shape[1]))
-    coefs = np.stack([c for c, _ in local], axis=1)  # (C, E)
-    through = coefs != 0
-    qs = np.nonzero(through.any(axis=1))[0]
+    coefs, qs, first_eq, most_through = _identity_shape(local)
     if not qs.size:
         return none, none, np.zeros((0, vec.shape[1]))
-    first_eq = through[qs].argmax(axis=1)
     base = vec @ coefs  # (K, E): each identity's sum with q still empty
     # Filling one cell mends only the identities through it, and a placement breaking none
     # forces 0 (a blank): only placements breaking at least one identity, and no more than
     # pass through a single cell, can have a variant. Most of a wide row's placements break
     # several, so they are set aside before the (K, Q) work.
     broken = (np.abs(base) > TOL).sum(axis=1)
-    fixable = np.nonzero((broken >= 1) & (broken <= int(through.sum(axis=1).max())))[0]
+    fixable = np.nonzero((broken >= 1) & (broken <= most_through))[0]
     base = base[fixable]
     val = -base[:, first_eq] / coefs[qs, first_eq]  # (K', Q)
     ok = ~occupied[fixable][:, qs] & ((val > TOL) if positive_only else (np.abs(val) > TOL))
     ok &= np.abs(val - np.round(val)) < TOL
     jj, kk = np.nonzero(ok.T)  # column-major: the variants of each column together
-    # Every row identity must hold with the forced value.
+    # Every row identity must hold with the forced value (the one it came from does).
     forced = val[kk, jj]
-    holds = (np.abs(base[kk] + forced[:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
-    kk, jj, forced = fixable[kk[holds]], jj[holds], forced[holds]
+    if coefs.shape[1] > 1:
+        holds = (np.abs(base[kk] + forced[:, None] * coefs[qs[jj]]) <= TOL).all(axis=1)
+        kk, jj, forced = kk[holds], jj[holds], forced[holds]
+    kk = fixable[kk]
     v = vec[kk]
     v[np.arange(kk.size), qs[jj]] = forced
     return kk, qs[jj], v
@@ -306,9 +305,38 @@ def _lost_variants(
 def _violations(v: np.ndarray, local: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     if not local:
         return np.zeros(v.shape[0], dtype=np.int64)
-    coefs = np.stack([c for c, _ in local], axis=1)
-    out: np.ndarray = (np.abs(v @ coefs) > TOL).sum(axis=1)
+    out: np.ndarray = (np.abs(v @ _identity_shape(local).coefs) > TOL).sum(axis=1)
     return out
+
+
+class _IdentityShape(NamedTuple):
+    """A row's identities as the placement code uses them, the same for every row of a table."""
+
+    coefs: np.ndarray  # (C, E) each identity's coefficients, one column each
+    qs: np.ndarray  # the columns some identity passes through
+    first_eq: np.ndarray  # for each of qs, the first identity through it
+    most_through: int  # the most identities through one column
+
+
+# Every row of a table has the same identities, in arrays of its own: worked out once per
+# distinct set (a handful per template), not once per row.
+_IDENTITY_SHAPES: dict[tuple[bytes, ...], _IdentityShape] = {}
+_IDENTITY_SHAPES_SIZE = 1024
+register(_IDENTITY_SHAPES.clear)
+
+
+def _identity_shape(local: list[tuple[np.ndarray, np.ndarray]]) -> _IdentityShape:
+    key = tuple(coef.tobytes() for coef, _ in local)
+    shape = _IDENTITY_SHAPES.get(key)
+    if shape is None:
+        coefs = np.stack([c for c, _ in local], axis=1)
+        through = coefs != 0
+        qs = np.nonzero(through.any(axis=1))[0]
+        shape = _IdentityShape(coefs, qs, through[qs].argmax(axis=1), int(through.sum(axis=1).max()))
+        if len(_IDENTITY_SHAPES) >= _IDENTITY_SHAPES_SIZE:
+            _IDENTITY_SHAPES.clear()
+        _IDENTITY_SHAPES[key] = shape
+    return shape
 
 
 def _finish(
@@ -486,7 +514,7 @@ def _with_forced(
     at equal cost; a glued row's forced ones are scored together with it (another split can
     read the same vector), a plain row's are deduplicated alone and merged in."""
     glued = _is_glued(row)
-    if not glued and _fixed_row(row, n_cols, local, use_hints) is not None:
+    if not glued and _reads_alike(row, n_cols):
         return base  # every column filled, or only zeros: no cell is free, or none is forced
     placed = raw()
     if placed is None:
@@ -568,6 +596,16 @@ def _values(row: RowEvidence) -> np.ndarray:
     return np.array([c.value if c.kind is Kind.NUMBER and c.value is not None else 0.0 for c in row.cells])
 
 
+def _fills_every_column(row: RowEvidence, n_cols: int) -> bool:
+    return len(row.cells) == n_cols and all(c.kind is Kind.NUMBER and c.value is not None for c in row.cells)
+
+
+def _reads_alike(row: RowEvidence, n_cols: int) -> bool:
+    """Whether every placement of a plain row reads the same vector: a number in every column,
+    or zeros only (see _fixed_row)."""
+    return _fills_every_column(row, n_cols) or (bool(row.cells) and not _values(row).any())
+
+
 def _fixed_row(
     row: RowEvidence, n_cols: int, local: list[tuple[np.ndarray, np.ndarray]], use_hints: bool
 ) -> RowCandidates | None:
@@ -576,11 +614,11 @@ def _fixed_row(
     cell. In a row of zeros every placement reads the same zeros, which break no identity and
     force no value (a forced value is never 0): its candidate is the first placement the hints
     like best, as the general path finds after building thousands (15 columns, 6 zeros: 5,005)."""
-    n = len(row.cells)
-    if n == n_cols and all(c.kind is Kind.NUMBER and c.value is not None for c in row.cells):
+    if _fills_every_column(row, n_cols):
         return _full_row(row, n_cols, local, use_hints)
-    if not n or _values(row).any():
+    if not _reads_alike(row, n_cols):
         return None
+    n = len(row.cells)
     pos, skipped = _layout(n_cols, n)
     cost = _gap_cost(skipped, _row_gaps(row), use_hints)
     first = int(np.argmin(cost))
@@ -623,7 +661,7 @@ def _plain_forced(
     numeric = np.array([c.kind is Kind.NUMBER for c in row.cells], dtype=bool)
     occupied = np.zeros((k, n_cols), dtype=bool)
     if n:
-        np.put_along_axis(occupied, pos, np.broadcast_to(numeric, (k, n)), axis=1)
+        occupied[np.arange(k)[:, None], pos] = numeric  # a plain row's values are all placed
     idx, q, v = _lost_variants(vec, occupied, local, positive_only)
     gaps = _row_gaps(row)
     sk = placed.skipped[idx].copy()
