@@ -327,8 +327,47 @@ def _split_line(line: str) -> list[str]:
         return [line] if _LEADING_ZERO.search(stripped) else stripped.split()
     row = _trailing_numbers(stripped)
     if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
-        return [row[0], *row[1].split()]
+        return [*_known_label_parts(row[0]), *row[1].split()]
     return [line]
+
+
+#: Spaces in a row label tried as the boundaries between labels (_known_label_parts); a label
+#: with more is left whole (real ones hold one or two: a group's label, then the row's).
+_MAX_LABEL_SPACES = 8
+
+
+def _known_label_parts(label: str) -> list[str]:
+    """A row label that is known labels joined by spaces, cut into them: a table cell each
+    before the text was flattened (``三、本年度办理结果 (一)予以公开``: the group, then the row, as a
+    pipe-separated row gives them). Only a cut that leaves every part a known label is made, so
+    a label with spaces inside (``商业 企业``), or any part unknown, stays whole."""
+    spaces = list(_WS.finditer(label))
+    if not spaces or len(spaces) > _MAX_LABEL_SPACES:
+        return [label]
+    starts = [0, *(m.end() for m in spaces)]
+    ends = [*(m.start() for m in spaces), len(label)]
+    known = _known_labels()
+    # parts[i]: parts that cut label[starts[i]:] into known labels, the first as short as it can
+    # be; None where it cannot be cut so. Worked from the right, each start trying every end.
+    parts: list[list[str] | None] = [None] * len(starts) + [[]]
+    for i in range(len(starts) - 1, -1, -1):
+        for j in range(i, len(starts)):
+            rest = parts[j + 1]
+            piece = label[starts[i] : ends[j]]
+            if rest is not None and normalize_label(piece) in known:
+                parts[i] = [piece, *rest]
+                break
+    found = parts[0]
+    return found if found is not None and len(found) > 1 else [label]
+
+
+@cache
+def _known_labels() -> frozenset[str]:
+    """The templates' labels, normalized (``segment.vocabulary``; imported on first use, as
+    ``_segmenter`` is)."""
+    from tablerecon.segment import vocabulary
+
+    return frozenset(vocabulary())
 
 
 def _trailing_numbers(text: str) -> tuple[str, str] | None:

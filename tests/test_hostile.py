@@ -482,6 +482,21 @@ def test_row_per_line_still_splits() -> None:
     assert _split_line("230 000023") == ["230 000023"]
 
 
+def test_a_group_label_and_its_rows_joined_by_spaces_come_apart() -> None:
+    """Flattened with spaces, a group's cell runs into its first row's (``三、本年度办理结果 (一)予以
+    公开 25 …``); read as one label, the row was not found and its values ignored. Cut where every
+    part is a known label, as a pipe-separated row gives them; a label with a space inside, or
+    with a part no template knows, stays whole."""
+    assert _split_line("三、本年度办理结果 (一)予以公开 25 5 2 0 1 0 42") == [
+        "三、本年度办理结果",
+        "(一)予以公开",
+        *["25", "5", "2", "0", "1", "0", "42"],
+    ]
+    assert _split_line("(三)不予 公开 1.属于国家秘密 0 1") == ["(三)不予 公开", "1.属于国家秘密", "0", "1"]
+    assert _split_line("商业 企业 3") == ["商业 企业", "3"]
+    assert _split_line("三、本年度办理结果 另外的事项 3") == ["三、本年度办理结果 另外的事项", "3"]
+
+
 def test_a_row_label_may_carry_a_long_note() -> None:
     """Some reports print the template's instructions inside the label: its bracketed note does
     not count towards the length that tells a row from prose ending in a number."""

@@ -86,6 +86,9 @@ def test_empty_fields_of_a_delimited_row_place_its_values(seed: int, as_html: bo
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31 - 1))
+# Found by this test: the group label and the first row's run together (三、本年度办理结果 (一)予以
+# 公开 25 …), the row not found, the planted wrong total neither reported nor flagged.
+@example(seed=4237)
 def test_rows_with_spaces_between_cells_are_right_or_flagged(seed: int) -> None:
     """A row a line with the cells joined by spaces and blank cells gone without a trace
     (``(六)其他处理 1 / 0 1``, the review row ``0 9 0 2 11 …``): whatever the dropped blanks leave
