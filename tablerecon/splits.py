@@ -93,6 +93,8 @@ def _cells_from(chunk: str, start: int, offset: int) -> list[tuple[int, float]]:
 def splits_with(graph: SplitGraph, fewest: int, most: int, limit: int) -> list[tuple[float, ...]]:
     """The first ``limit`` cuts into ``fewest`` to ``most`` cells, in the order of a walk that
     tries shorter first cells first (the order every caller sees)."""
+    if fewest == most:
+        return _splits_into(graph, most, limit)
     out: list[tuple[float, ...]] = []
     counts, moves, end = graph.counts, graph.moves, len(graph.counts) - 1
 
@@ -109,6 +111,32 @@ def splits_with(graph: SplitGraph, fewest: int, most: int, limit: int) -> list[t
 
     if any(counts[0][fewest : most + 1]) and limit > 0:
         walk(0, ())
+    return out
+
+
+def _splits_into(graph: SplitGraph, k: int, limit: int) -> list[tuple[float, ...]]:
+    """``splits_with`` for exactly ``k`` cells, in the same order: a move is taken when the rest
+    of the run can be cut into exactly the cells left, one lookup where the general walk tests a
+    range (the glued solver asks for one length at a time)."""
+    out: list[tuple[float, ...]] = []
+    counts, moves = graph.counts, graph.moves
+    if k >= len(counts[0]) or not counts[0][k] or limit <= 0:
+        return out
+    acc = [0.0] * k
+
+    def walk(p: int, i: int) -> None:
+        if i == k:
+            out.append(tuple(acc))
+            return
+        left = k - i - 1
+        for after, value in moves[p]:
+            if counts[after][left]:
+                acc[i] = value
+                walk(after, i + 1)
+                if len(out) >= limit:
+                    return
+
+    walk(0, 0)
     return out
 
 

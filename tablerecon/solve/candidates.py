@@ -212,15 +212,19 @@ def _glued_placed(
     for values, source in sequences.groups:
         count, k = values.shape
         combos = _combos(n_cols, k)
-        place = np.tile(combos, (count, 1))  # every placement of each sequence in turn
-        vec = np.zeros((place.shape[0], n_cols))
+        # Every placement of each sequence in turn: sequence i in placement m is row i * M + m.
+        m = combos.shape[0]
+        vec = np.zeros((count, m, n_cols))
         if k:
-            np.put_along_axis(vec, place, np.repeat(values, combos.shape[0], axis=0), axis=1)
-        pad = np.full((place.shape[0], sequences.width - k), -1)
-        vecs.append(vec)
-        poss.append(np.concatenate([place, pad], axis=1))
-        srcs.append(np.concatenate([np.repeat(source, combos.shape[0], axis=0), pad], axis=1))
-        costs.append(np.full(place.shape[0], n_cols - k if fills_every_cell else 0, dtype=np.int64))
+            vec[:, np.arange(m)[:, None], combos] = values[:, None, :]
+        pos = np.full((count * m, sequences.width), -1)
+        pos[:, :k] = np.broadcast_to(combos, (count, m, k)).reshape(count * m, k)
+        src = np.full((count * m, sequences.width), -1)
+        src[:, :k] = np.repeat(source, m, axis=0)
+        vecs.append(vec.reshape(count * m, n_cols))
+        poss.append(pos)
+        srcs.append(src)
+        costs.append(np.full(count * m, n_cols - k if fills_every_cell else 0, dtype=np.int64))
     if not vecs:
         return None
     bounded = sequences.left_out >= 0
