@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from tablerecon import __version__
+from tablerecon.allocator import keep_freed_memory
 from tablerecon.commands import COMMANDS
 from tablerecon.errors import TableReconError
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    keep_freed_memory()  # see tablerecon.allocator: long runs otherwise fault arrays in again
     # What the imports allocated lives as long as the command: frozen, the garbage collector
     # need not walk it again (a full collection in a long run: ~37 -> ~6 ms). Thawed on the way
     # out, so that the interpreter's last collection (and a caller's process) sees it as before.

@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from tablerecon.allocator import keep_freed_memory
 from tablerecon.batch.rows import TABLES, Chunk, DocResult, make_chunk
 from tablerecon.batch.stores import Format, guess_format, open_store
 from tablerecon.batch.worker import error_reason, file_digest, process_chunk
@@ -253,7 +254,9 @@ def _run_local(
 def _exit_with_parent(parent: int) -> None:
     """Worker initializer: when the batch is killed, its workers stop instead of running on.
     What the worker imported lives as long as it does: frozen, no collection walks it again
-    (thawed at exit, so that the interpreter's last collection still frees it)."""
+    (thawed at exit, so that the interpreter's last collection still frees it). Its allocator
+    keeps the memory it frees (tablerecon.allocator)."""
+    keep_freed_memory()
     gc.freeze()
     atexit.register(gc.unfreeze)
 
