@@ -162,11 +162,10 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
             total += best[1] / 100
             i += best[2]
             continue
-        pair = _two_headers(texts[i], spec, matched)
-        if pair is not None:
-            (a, score_a), (b, score_b) = pair
-            matched.update((a, b))
-            total += (score_a + score_b) / 100
+        glued = _glued_headers(texts[i], spec, matched)
+        if glued is not None:
+            matched.update(j for j, _ in glued)
+            total += sum(s for _, s in glued) / 100
         else:
             extras.append(texts[i])
         i += 1
@@ -187,24 +186,75 @@ def _header_pieces(text: str, spec: TableSpec) -> list[str]:
     return split_at_known_labels(text)
 
 
-def _two_headers(
-    text: str, spec: TableSpec, matched: set[int]
-) -> tuple[tuple[int, float], tuple[int, float]] | None:
-    """Two neighbouring header cells glued into one (上一年 + 本年增/ read as 上一年本年增/): the cut
-    whose two parts best match two columns not yet matched, in their order; None when no cut
-    matches both. Without it the text became an extra column, and values were spread over it."""
-    best: tuple[tuple[int, float], tuple[int, float]] | None = None
-    for cut in range(2, len(text) - 1):  # each part at least two characters
-        head, tail = text[:cut], text[cut:]
-        for a, col_a in enumerate(spec.columns):
-            score_a = score(head, col_a.label or "") if a not in matched else 0.0
-            if score_a < MATCH_THRESHOLD:
+#: Most header cells one glued header text is cut into (_glued_headers), and the score checks
+#: spent looking for a cut into three or more; past them the text is an extra column, as before.
+_MAX_GLUED_HEADERS = 4
+_MAX_GLUED_HEADER_CHECKS = 20_000
+
+
+def _glued_headers(text: str, spec: TableSpec, matched: set[int]) -> list[tuple[int, float]] | None:
+    """Neighbouring header cells glued into one (上一年 + 本年增/ read as 上一年本年增/; three cut
+    short, 本年制 + 本年废止 + 现行有效件): the cut into the fewest parts, two or more, each matching
+    a column not yet matched, in their order, the best-scoring such cut (the first found among
+    equals); None when there is none. Without it the text became an extra column, and values
+    were spread over it."""
+    labels = [c.label or "" for c in spec.columns]
+    for parts in range(2, _MAX_GLUED_HEADERS + 1):
+        checks = [_MAX_GLUED_HEADER_CHECKS if parts > 2 else -1]  # two parts: unbounded, as ever
+        try:
+            best = _best_cut(text, labels, matched, parts, 0, -1, checks, {})
+        except _OutOfChecks:
+            return None
+        if best is not None:
+            return list(best[1])
+    return None
+
+
+class _OutOfChecks(Exception):
+    """A header cut spent its score checks (_MAX_GLUED_HEADER_CHECKS)."""
+
+
+_Cut = tuple[float, tuple[tuple[int, float], ...]]
+
+
+def _best_cut(
+    text: str,
+    labels: list[str],
+    matched: set[int],
+    parts: int,
+    start: int,
+    after: int,
+    checks: list[int],
+    memo: dict[tuple[int, int, int], _Cut | None],
+) -> _Cut | None:
+    """The best cut of ``text[start:]`` into ``parts`` parts of two characters or more, each
+    matching a column after ``after`` and not in ``matched``: (total score, (column, score) per
+    part); cuts, then columns, tried in ascending order, the first best kept."""
+    key = (parts, start, after)
+    if key in memo:
+        return memo[key]
+    best: _Cut | None = None
+    ends = [len(text)] if parts == 1 else range(start + 2, len(text) - 2 * (parts - 1) + 1)
+    for end in ends:
+        piece = text[start:end]
+        if len(piece) < 2:
+            continue
+        for j in range(after + 1, len(labels)):
+            if j in matched:
                 continue
-            for b in range(a + 1, len(spec.columns)):
-                score_b = score(tail, spec.columns[b].label or "") if b not in matched else 0.0
-                better = best is None or score_a + score_b > best[0][1] + best[1][1]
-                if score_b >= MATCH_THRESHOLD and better:
-                    best = ((a, score_a), (b, score_b))
+            if checks[0] >= 0:
+                checks[0] -= 1
+                if checks[0] < 0:
+                    raise _OutOfChecks
+            s = score(piece, labels[j])
+            if s < MATCH_THRESHOLD:
+                continue
+            rest: _Cut | None = (0.0, ())
+            if parts > 1:
+                rest = _best_cut(text, labels, matched, parts - 1, end, j, checks, memo)
+            if rest is not None and (best is None or s + rest[0] > best[0]):
+                best = (s + rest[0], ((j, s), *rest[1]))
+    memo[key] = best
     return best
 
 

@@ -29,6 +29,9 @@ REVIEW_HEADER = (
 # cells glued into one (上一年本年增/) taken for an extra column that "190" was spread over.
 @example(seed=72302, style="glued")
 @example(seed=746, style="glued")
+# Found by this test: three truncated headers glued (本年制本年废止现行有效件) read as one extra
+# column, and 规章 0012 spread over four columns as 0 0 1 2, unflagged.
+@example(seed=60235, style="glued")
 def test_generated_styles_are_right_or_flagged(seed: int, style: str) -> None:
     doc = generate(seed, Deformations(style=style))  # type: ignore[arg-type]
     report = extract_text(doc.text)
@@ -44,6 +47,21 @@ def test_clean_glued_requests_table_is_settled_by_its_identities(seed: int) -> N
     assert_right_or_flagged(report, doc.truth)
     requests = report.table("requests")
     assert requests is not None and requests.style == "glued"
+
+
+def test_three_truncated_headers_glued_into_one_are_cut_apart() -> None:
+    """本年制 + 本年废止 + 现行有效件 (each cut short) glued into one header text: it was one
+    unknown extra column, and the row's four digits went one to a column. Now the text is cut
+    into the fewest parts that each match a column in order, as two glued headers already were."""
+    report = extract_text(
+        "二、主动公开政府信息情况\n第二十条第(一)项信息内容本年制本年废止现行有效件规章0012"
+        "行政规范性文件1015\n三、收到和处理政府信息公开申请情况\n"
+    )
+    table = report.table("active_20_1")
+    assert table is not None and table.columns == ["issued", "repealed", "in_force"]
+    assert table.status[0] == ["read"] * 3 and table.values[0].tolist() == [0, 0, 12]
+    assert table.ambiguous  # 1015 under three columns reads several ways: left unknown
+    assert set(table.status[1]) == {"unknown"}
 
 
 def _pipes_as_html(text: str) -> str:
