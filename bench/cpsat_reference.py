@@ -786,18 +786,27 @@ def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> Compone
     # The consistent reading infers values or overrides hints: the values-as-read reading may
     # explain the text as well, within MARGIN.
     soft = comp.optimum("soft")
-    if soft is None or soft > hard + MARGIN - 1:
-        return ComponentResult(
-            comp.comp_rows, "hard", _outcomes(readings, False, None, n_cols, scale), capped
-        )
-    as_read, capped_b = comp.readings("soft", soft, limit)
-    # The engine compares with every reading of its rival; a capped rival list may miss some.
-    tag = " (rival capped)" if (capped if soft < hard else capped_b) else ""
-    if soft < hard:
+    if soft is not None and soft < hard:
+        as_read, capped_b = comp.readings("soft", soft, limit)
+        tag = " (rival capped)" if capped else ""
         outcomes = _outcomes(as_read, True, readings, n_cols, scale)
         return ComponentResult(comp.comp_rows, "soft+rival" + tag, outcomes, capped_b)
-    outcomes = _outcomes(readings, False, as_read, n_cols, scale)
-    return ComponentResult(comp.comp_rows, "hard+rival" + tag, outcomes, capped)
+    rivals: list[Reading] = []
+    tag, path = "", "hard"
+    if soft is not None and soft <= hard + MARGIN - 1:
+        as_read, capped_b = comp.readings("soft", soft, limit)
+        rivals += as_read
+        tag, path = (" (rival capped)" if capped_b else ""), "hard+rival"
+    # And, still holding the consistent reading, those that infer what else the text lost and
+    # report a source error at no more cost: compared, never taken.
+    mixed = comp.optimum("soft_lost") if hard >= W_LOST + W_VIOLATION else None
+    if mixed is not None and mixed <= hard:
+        with_lost, capped_m = comp.readings("soft_lost", mixed, limit)
+        rivals += with_lost
+        path += "+mixed"
+        tag = " (rival capped)" if capped_m else tag
+    outcomes = _outcomes(readings, False, rivals or None, n_cols, scale)
+    return ComponentResult(comp.comp_rows, path + tag, outcomes, capped)
 
 
 # --------------------------------------------------------------------------------------------

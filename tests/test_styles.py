@@ -32,6 +32,9 @@ REVIEW_HEADER = (
 # Found by this test: three truncated headers glued (本年制本年废止现行有效件) read as one extra
 # column, and 规章 0012 spread over four columns as 0 0 1 2, unflagged.
 @example(seed=60235, style="glued")
+# Found by a sweep: a wrong 总计 beside values lost elsewhere, "repaired" by inferring one value
+# more against the row's empty fields (test_a_wrong_total_is_not_hidden_by_one_more_inference).
+@example(seed=1019621697, style="row_per_line")
 def test_generated_styles_are_right_or_flagged(seed: int, style: str) -> None:
     doc = generate(seed, Deformations(style=style))  # type: ignore[arg-type]
     report = extract_text(doc.text)
@@ -62,6 +65,21 @@ def test_three_truncated_headers_glued_into_one_are_cut_apart() -> None:
     assert table.status[0] == ["read"] * 3 and table.values[0].tolist() == [0, 0, 12]
     assert table.ambiguous  # 1015 under three columns reads several ways: left unknown
     assert set(table.status[1]) == {"unknown"}
+
+
+def test_a_wrong_total_is_not_hidden_by_one_more_inference() -> None:
+    """``5.属于三类内部事务信息 | 2 | 0 | 0 |  |  | 0 | 0 |``: its 总计 0 is wrong (2), and the table
+    lost two values elsewhere. Inferring those and reporting the error costs as much as
+    inferring one value more, the 0 moved off the 总计 against the empty fields; only the second
+    was weighed, and the report's stated total became an inferred 2. Now the total is unknown
+    and the table says the two explanations tie."""
+    doc = generate(1019621697, Deformations(style="row_per_line"))
+    table = extract_text(doc.text).table("requests")
+    assert table is not None and table.ambiguous
+    row = table.rows.index("denied_internal_affairs")
+    assert table.status[row][table.columns.index("total")] == "unknown"
+    assert "inferred" not in table.status[row]
+    assert any("explain it about equally well" in note for note in table.notes)
 
 
 def _pipes_as_html(text: str) -> str:

@@ -238,6 +238,7 @@ def _solve_component(
         return _ComponentOutcome({}, 0, True, notes, stopped=True)
     search, cands = result
     rival: tuple[Search, list[RowCandidates]] | None = None
+    mixed_rival: tuple[Search, list[RowCandidates]] | None = None
     rival_unfinished = False
     if not search.solutions and (
         search.gave_up or any(rc.bounded for rc in generated.get(id(search), cands))
@@ -268,6 +269,18 @@ def _solve_component(
                 (search, cands), rival = soft, (search, cands)
             else:
                 rival = soft
+        if search.hard and search.best >= W_LOST + W_VIOLATION:
+            # A source error beside values the text lost elsewhere: the reading that infers
+            # those and reports the error can cost no more than the consistent one, which
+            # infers one value more against the text's own evidence, and the values-as-read
+            # rival, unable to infer any, never meets it. Such readings are compared too (the
+            # cells they read otherwise are unknown), never taken. One infers a value and breaks
+            # an identity, so it costs at least W_LOST + W_VIOLATION: below that, nothing to ask.
+            mixed = attempt(hard=False, allow_lost=True, bound=search.best)
+            if mixed is None or (mixed[0].gave_up and not mixed[0].solutions):
+                rival_unfinished = True
+            elif mixed[0].solutions:
+                mixed_rival = mixed
     # A bound on a row's candidates matters only if what it left out could have been as cheap.
     floor = sum(int(rc.cost.min()) for rc in cands) if all(rc.cost.size for rc in cands) else 0
     bounded = [
@@ -350,31 +363,32 @@ def _solve_component(
                 "the search for the values-as-read reading stopped at its bound (search stopped); "
                 f"the {doubted} value(s) it would have inferred are unknown"
             )
-    if rival is not None:
-        # Every reading of the rival counts, not just the first found: which cells are unknown
+    rivals = [r for r in (rival, mixed_rival) if r is not None]
+    if rivals:
+        # Every reading of a rival counts, not just the first found: which cells are unknown
         # must not depend on the search order. A rival search cut short adds every placement
         # it could not rule out.
-        other, other_cands = rival
         differ = 0
-        other_possible = other.possible() if other.gave_up or other.capped else []
-        for i, r in enumerate(comp_rows):
-            alt_picks = [s[i] for s in other.solutions]
-            if other_possible:
-                alt_picks += other_possible[i].tolist()
-            alts = other_cands[i].vec[alt_picks]
-            sol = out[r]
-            mine = np.nan_to_num(sol.values, nan=0.0)
-            for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
-                if sol.status[j] != "unknown":
-                    sol.forget(j)
-                    differ += 1
+        for other, other_cands in rivals:
+            other_possible = other.possible() if other.gave_up or other.capped else []
+            for i, r in enumerate(comp_rows):
+                alt_picks = [s[i] for s in other.solutions]
+                if other_possible:
+                    alt_picks += other_possible[i].tolist()
+                alts = other_cands[i].vec[alt_picks]
+                sol = out[r]
+                mine = np.nan_to_num(sol.values, nan=0.0)
+                for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
+                    if sol.status[j] != "unknown":
+                        sol.forget(j)
+                        differ += 1
         if differ:
             count += 1
             notes.append(
                 "a value the text lost and a source error explain it about equally well; "
                 f"the {differ} cell(s) the two readings disagree on are unknown"
             )
-    stopped = search.gave_up or rival_unfinished or (rival is not None and rival[0].gave_up)
+    stopped = search.gave_up or rival_unfinished or any(r[0].gave_up for r in rivals)
     return _ComponentOutcome(out, count, incomplete, notes, violations, stopped)
 
 
