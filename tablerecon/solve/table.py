@@ -360,7 +360,8 @@ def _solve_component(
         if doubted:
             count += 1
             notes.append(
-                "the search for the values-as-read reading stopped at its bound (search stopped); "
+                "the search for a rival reading (values as read, or one reporting a source error) "
+                "stopped at its bound (search stopped); "
                 f"the {doubted} value(s) it would have inferred are unknown"
             )
     rivals = [r for r in (rival, mixed_rival) if r is not None]
