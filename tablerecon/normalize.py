@@ -10,6 +10,7 @@ only, because on numbers it invents digits (``①`` becomes ``1``).
 
 from __future__ import annotations
 
+import csv
 import re
 import time
 import unicodedata
@@ -331,6 +332,140 @@ def _split_line(line: str) -> list[str]:
     return [line]
 
 
+#: Marks that end a sentence: a line holding one outside quotes is prose, not a CSV row.
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+#: A comma between two digits, as thousands separators put it (``75,394,432.52``).
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+#: Most characters of a field (normalized, outside its bracketed notes) in a CSV line of labels
+#: only (a header, a group's row): longer is prose.
+_CSV_HEADER_FIELD_CHARS = 40
+#: The number that opens an item's label (``1.属于国家秘密``): the one digit a label may hold.
+_ENUMERATION = re.compile(r"^\d{1,2}[.、．]")
+
+
+def _csv_fields(line: str, headers: bool) -> tuple[str, ...] | None:
+    """The fields of a table row written as comma-separated values (``规章,,0,97``, as a
+    spreadsheet export gives it), or None when the line is no such row. ``line`` is as read:
+    only ASCII commas separate (a label's own are full-width, or quoted by the export).
+
+    Empty fields are kept, as a piped row's are: they are the row's blank cells. A line is a CSV
+    row when its fields (two or more) are labels, then values (a number, a blank mark, glued
+    digits), at least one value. With ``headers`` (the document writes its rows so), a line of
+    labels only is one too when each is short, without digits past an item's number and with
+    its brackets closed: a header, a group's row, not a label wrapped onto several lines. A
+    line whose every comma sits between digits and which reads as one number
+    (``75,394,432.52``) is that number; a line with a sentence's end is prose."""
+    if "|" in line or "\t" in line or "｜" in line or _SENTENCE_END.search(line):
+        return None  # no field a sentence's end is in can be a label (nor a value)
+    stripped = line.strip()
+    if (
+        len(_DIGIT_COMMA.findall(stripped)) == stripped.count(",")
+        and parse_number(to_ascii_width(stripped)) is not None
+    ):
+        return None
+    try:
+        fields = [f.strip() for f in next(csv.reader([stripped], skipinitialspace=True))]
+    except csv.Error:
+        return None
+    fields, kinds = _rejoin_bracketed(fields, [_csv_kind(f) for f in fields])
+    if len(fields) < 2 and not (stripped.startswith('"') and (headers or not fields[0])):
+        # One field is a CSV line only when quoted: empty (``""``, an empty record), or in a
+        # document written so.
+        return None
+    first_value = next((k for k, kind in enumerate(kinds) if kind == "value"), None)
+    if first_value is not None:
+        if "label" in kinds[first_value:]:
+            return None
+    elif fields != [""] and (not headers or not all(_header_like(f) for f in fields)):
+        return None
+    return tuple(fields)
+
+
+def _header_like(field: str) -> bool:
+    """Whether a field of a CSV line of labels only may be a cell: its brackets closed, and
+    outside its bracketed notes (``上一年项目数量(指2019年事项数)``) short and without digits past
+    an item's number."""
+    if _bracket_depth(field) != 0:
+        return False
+    core = _NOTE.sub("", normalize_label(field))
+    return len(core) <= _CSV_HEADER_FIELD_CHARS and not _DIGIT.search(_ENUMERATION.sub("", core))
+
+
+def _line_csv_fields(line: str, headers: bool) -> tuple[str, ...] | None:
+    """``_csv_fields``, through a cache for lines short enough to be table lines."""
+    if "," not in line and line.strip() != '""':  # a record of one empty field, as csv writes it
+        return None
+    if len(line) <= _CACHED_LINE_CHARS:
+        return _cached_csv_fields(line, headers)
+    return _csv_fields(line, headers)
+
+
+_cached_csv_fields = bounded(16384)(cache(_csv_fields))
+
+
+#: A comma a value, a quote or an empty field follows: every CSV value row holds one, prose seldom
+#: does (``_writes_csv`` looks at the lines these are in, not at every line).
+_COMMA_BEFORE_VALUE = re.compile(r',[ ]*(?:[\d/\-—–－―,"]|$)', re.MULTILINE)
+
+#: Lines read as CSV value rows before a document is taken to write its table so (and its lines
+#: of labels only are read as CSV headers too).
+_CSV_ROWS_FOR_HEADERS = 2
+
+
+def _writes_csv(text: str) -> bool:
+    """Whether the document writes table rows as comma-separated values: only then is a line
+    of labels with commas (``信息内容,本年处理决``) cut into cells, as a label wrapped onto
+    several lines may hold commas of its own."""
+    if "," not in text:
+        return False
+    found = 0
+    end = -1
+    for m in _COMMA_BEFORE_VALUE.finditer(text):
+        if m.start() < end:
+            continue  # a line already looked at
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end
+        if end - start <= _CACHED_LINE_CHARS and _line_csv_fields(text[start:end], False) is not None:
+            found += 1
+            if found >= _CSV_ROWS_FOR_HEADERS:
+                return True
+    return False
+
+
+def _csv_kind(field: str) -> str:
+    """``empty``, ``value`` (a cell the solver places: number, blank mark, glued digits) or
+    ``label``."""
+    entry = _piece_entry(to_ascii_width(field), field)
+    if entry is None:
+        return "empty"
+    return "label" if entry[0] is Kind.LABEL else "value"
+
+
+def _rejoin_bracketed(fields: list[str], kinds: list[str]) -> tuple[list[str], list[str]]:
+    """Labels an unquoted comma inside brackets cut apart, put back together (with their
+    kinds): ``(二)部分公开(区分处理的,只计这一情形,不计其他情形)`` is one label. Only labels are
+    joined, so a label cut short inside its brackets keeps its values."""
+    out: list[str] = []
+    out_kinds: list[str] = []
+    depth = 0
+    for f, kind in zip(fields, kinds, strict=True):
+        if depth > 0 and kind == "label" and out_kinds[-1] == "label":
+            out[-1] += "," + f
+        else:
+            out.append(f)
+            out_kinds.append(kind)
+            depth = 0
+        if kind == "label":
+            depth = max(0, depth + _bracket_depth(f))
+    return out, out_kinds
+
+
+def _bracket_depth(text: str) -> int:
+    """Brackets ``text`` opens and leaves open (negative: closes more than it opens)."""
+    return text.count("(") + text.count("（") - text.count(")") - text.count("）")
+
+
 #: Spaces in a row label tried as the boundaries between labels (_known_label_parts); a label
 #: with more is left whole (real ones hold one or two: a group's label, then the row's).
 _MAX_LABEL_SPACES = 8
@@ -430,6 +565,7 @@ def tokenize(
     cells: list[Cell] = []
     gap = 0
     number = 0
+    csv_headers = _writes_csv(text)
     # A report's text is split at once: the generator of ``_lines`` costs a resumption a line.
     lines = text.split("\n") if len(text) <= _BLOCK_CHARS else _lines(text)
     for number, line in enumerate(lines, start=1):
@@ -445,10 +581,10 @@ def tokenize(
         # A line no longer than the room left cannot hold more cells than that: cached, it
         # cannot raise.
         if size <= _CACHED_LINE_CHARS and (max_cells is None or size <= max_cells - len(cells)):
-            entries = _cached_line_entries(line)
+            entries = _cached_line_entries(line, csv_headers)
         else:
             room = None if max_cells is None else max_cells - len(cells)
-            entries = _line_entries(line, number, room, max_cells)
+            entries = _line_entries(line, csv_headers, number, room, max_cells)
         empty_lines = gap
         first = len(cells)  # where the line's first cell goes
         for entry in entries:
@@ -458,7 +594,12 @@ def tokenize(
             kind, cell_text, value, raw = entry
             cells.append(Cell(kind, cell_text, number, gap, len(cells) > first, value, raw))
             gap = 0
-        piped = "|" in line or "｜" in line
+        # Pipes and CSV commas mark every field, at a row's ends too; tabs may only indent.
+        piped = (
+            "|" in line
+            or "｜" in line
+            or (("," in line or '"' in line) and _line_csv_fields(line, csv_headers) is not None)
+        )
         if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
@@ -474,11 +615,20 @@ def tokenize(
 
 
 def _line_entries(
-    line: str, number: int = 0, room: int | None = None, max_cells: int | None = None
+    line: str,
+    csv_headers: bool = False,
+    number: int = 0,
+    room: int | None = None,
+    max_cells: int | None = None,
 ) -> tuple[Entry, ...]:
     """The cells of one line as read, glued or separated, before they are placed in the stream.
     More than ``room`` cells on the line raise ``InputTooLargeError`` (naming line ``number``
     and the document's ``max_cells``)."""
+    fields = _line_csv_fields(line, csv_headers)  # before widening: a full-width comma separates no cells
+    if fields is not None:
+        if room is not None and len(fields) > room:
+            raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+        return tuple(_piece_entry(wide, wide, widened=True) for wide in map(to_ascii_width, fields))
     # Widths are normalized line by line, so a line read from the cache costs no widening; no
     # character the map changes is a line break.
     line = to_ascii_width(line)
@@ -504,8 +654,8 @@ def _segmenter() -> Callable[[str, int, int | None], list[Entry] | None]:
 
 @bounded(16384)
 @cache
-def _cached_line_entries(line: str) -> tuple[Entry, ...]:
-    return _line_entries(line)
+def _cached_line_entries(line: str, csv_headers: bool) -> tuple[Entry, ...]:
+    return _line_entries(line, csv_headers)
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:
