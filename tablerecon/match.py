@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tablerecon.caches import register
 from tablerecon.find import Region
 from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, matches_any, score
+from tablerecon.layout import column_gaps
 from tablerecon.models import Style
 from tablerecon.normalize import Cell, Kind
 from tablerecon.segment import split_at_known_labels
@@ -283,7 +284,8 @@ def _usual_gap(gaps: list[int]) -> int:
 
 
 def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], n_cols: int) -> None:
-    """Turn raw gaps into extra empty slots, relative to the table's usual spacing.
+    """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
+    fixed-width columns, count them from where the values stand (``layout.column_gaps``).
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
@@ -296,9 +298,11 @@ def _assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[in
         paired = _row_gaps(rows, cells, last_index, base, 2)
         if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
             gaps = paired
-    for row, row_gaps in zip(rows, gaps, strict=True):
+    # Fixed-width columns: where the values stand says which cells are blank.
+    laid_out = column_gaps([r.cells if r.found else [] for r in rows], n_cols) or [None] * len(rows)
+    for row, row_gaps, placed in zip(rows, gaps, laid_out, strict=True):
         if row.found:
-            row.gaps = row_gaps
+            row.gaps = row_gaps if placed is None else list(placed)
 
 
 def _row_gaps(
@@ -319,7 +323,11 @@ def _row_gaps(
             out.append([])
             continue
         values = row.cells
-        gaps: list[int | None] = [slots(c) for c in values]
+        # A row on one line without separators (``规章 5 97``, fixed-width columns) marks no
+        # blank cell between its values: their gaps are no evidence (layout.column_gaps may
+        # still tell them from where the values stand).
+        unmarked = bool(values) and values[-1].same_line and values[-1].after is None
+        gaps: list[int | None] = [None if unmarked and c.same_line else slots(c) for c in values]
         out.append(gaps)
         # After the last value: on a line it shares, the empty fields after it there (None where
         # its cells are not separated); on a line of its own, the gap before the cell that

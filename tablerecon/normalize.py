@@ -137,6 +137,10 @@ class Cell:
     #: cannot tell (no separators, or another cell).
     lead: int | None = None
     after: int | None = None
+    #: On a line laid out in fixed-width columns (cells apart by runs of spaces, as
+    #: ``pdftotext -layout`` or a console table prints them), where a value stands: its start
+    #: and end in characters, then in display columns (a CJK character two). None elsewhere.
+    span: tuple[int, int, int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -600,6 +604,8 @@ def tokenize(
             or "｜" in line
             or (("," in line or '"' in line) and _line_csv_fields(line, csv_headers) is not None)
         )
+        if len(cells) - first > 1 and not piped and "\t" not in line and "  " in line.strip():
+            _mark_spans(line, cells[first:])
         if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
@@ -656,6 +662,27 @@ def _segmenter() -> Callable[[str, int, int | None], list[Entry] | None]:
 @cache
 def _cached_line_entries(line: str, csv_headers: bool) -> tuple[Entry, ...]:
     return _line_entries(line, csv_headers)
+
+
+def _mark_spans(line: str, cells: list[Cell]) -> None:
+    """Record where each value of a line of fixed-width columns stands (``Cell.span``): the
+    cells are found in the line in order, by the text each was read from. Nothing is recorded
+    where one is not found (a glued line's labels have no text of their own)."""
+    wide = to_ascii_width(line)
+    width = [0]  # display columns before each character
+    for ch in wide:
+        width.append(width[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    found: list[tuple[int, int]] = []
+    cursor = 0
+    for cell in cells:
+        start = wide.find(cell.raw, cursor) if cell.raw else -1
+        if start < 0:
+            return
+        cursor = start + len(cell.raw)
+        found.append((start, cursor))
+    for cell, (start, end) in zip(cells, found, strict=True):
+        if cell.kind is Kind.NUMBER or cell.kind is Kind.PLACEHOLDER:
+            cell.span = (start, end, width[start], width[end])
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:

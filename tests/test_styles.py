@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
+import unicodedata
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from test_properties import _value, assert_right_or_flagged
 
 from tablerecon import extract_file, extract_text
-from tablerecon.normalize import Kind, tokenize
+from tablerecon.normalize import Cell, Kind, tokenize
 from tablerecon.splits import run_splits, split_graph, splits_with
 from tablerecon.synth import Deformations, generate
 
@@ -186,6 +188,107 @@ def test_csv_fields_are_cut_only_where_a_row_was_written_so() -> None:
         "只计这一情形,不计其他情形)",
         "0",
     ]
+
+
+_VALUE_FIELD = re.compile(r"[+-]?[0-9０-９][0-9０-９.,]*(?:万元|元|件|条)?|[-/—－–―]+|")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pipes_as_fixed_width(text: str) -> str:
+    """The text ``pdftotext -layout`` could give of a row-per-line report: each table (its piped
+    lines, empty lines between them included) on one grid, labels at the left, every value
+    right-aligned in its column, a blank cell only spaces. Values are counted from a row's right
+    end, so the piped text must keep its blank fields (no blanks dropped without a trace)."""
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and (
+            "|" in lines[j] or (not lines[j].strip() and "|" in lines[min(j + 1, len(lines) - 1)])
+        ):
+            j += 1
+        if j == i:
+            out.append(lines[i])
+            i += 1
+            continue
+        rows: list[tuple[str, list[str]] | None] = []
+        for line in lines[i:j]:
+            fields = (
+                [f.strip() for f in line.removesuffix(" |").removesuffix("|").split("|")]
+                if line.strip()
+                else None
+            )
+            if fields is None:
+                rows.append(None)
+                continue
+            k = len(fields)
+            while k and _VALUE_FIELD.fullmatch(fields[k - 1]):
+                k -= 1
+            rows.append(("  ".join(fields[:k]), fields[k:][::-1]))  # values from the right
+        kept = [r for r in rows if r is not None]
+        label_width = max(_display_width(label) for label, _ in kept) + 4
+        widths = [
+            max((_display_width(v[c]) for _, v in kept if c < len(v)), default=0) + 4
+            for c in range(max(len(v) for _, v in kept))
+        ]
+        for row in rows:
+            if row is None or not row[1]:
+                out.append(row[0] if row else "")
+                continue
+            label, values = row
+            right = "".join(
+                " " * (widths[c] - _display_width(v)) + v for c, v in reversed(list(enumerate(values)))
+            )
+            padding = sum(widths[len(values) :])
+            out.append((label + " " * (label_width - _display_width(label) + padding) + right).rstrip())
+        i = j
+    return "\n".join(out)
+
+
+def _unknown_cells(text: str) -> int:
+    return sum(row.count("unknown") for t in extract_text(text).tables for row in t.status)
+
+
+def test_fixed_width_columns_say_where_blank_cells_were() -> None:
+    """A report laid out in fixed-width columns drops its blank cells as spaces: where each value
+    stands says which column it is in. Over six reports, about half the cells left unknown in
+    the same rows with single spaces between the values are read (288 to 152 at the time of
+    writing; a table where some column holds no value at all gains nothing), none wrongly."""
+    laid_out_unknown = spaced_unknown = 0
+    for seed in range(6):
+        doc = generate(
+            seed, Deformations(style="row_per_line", blanks_hinted=1.0, blanks_unhinted=0.0, lost_value=0.0)
+        )
+        laid_out = _pipes_as_fixed_width(doc.text)
+        assert "|" not in laid_out
+        assert_right_or_flagged(extract_text(laid_out), doc.truth)
+        spaced = "\n".join(re.sub(r"(?<=\S) {2,}(?=\S)", " ", line) for line in laid_out.split("\n"))
+        laid_out_unknown += _unknown_cells(laid_out)
+        spaced_unknown += _unknown_cells(spaced)
+    assert laid_out_unknown < 0.6 * spaced_unknown
+
+
+def test_layout_reads_columns_only_from_values_that_line_up() -> None:
+    """Values right-aligned under each other give the columns, and a short row's blank cells;
+    with fewer clusters of places than columns (a column no value stands in), or rows on
+    different grids, the places give nothing."""
+    from tablerecon.layout import column_gaps
+
+    def row(label: str, *values: str, ends: tuple[int, ...] = (16, 24, 32)) -> list[Cell]:
+        """A line of fixed-width columns: ``values`` right-aligned to end at ``ends`` ('' blank)."""
+        line = label
+        for value, end in zip(values, ends, strict=False):
+            line += " " * (end - _display_width(line) - len(value)) + value if value else ""
+        return [c for c in tokenize(line)[0] if c.kind is not Kind.LABEL]
+
+    grid = [row("规章", "1", "12", "97"), row("规范性文件", "", "", "5"), row("其他", "310", "7", "8")]
+    assert column_gaps(grid, 3) == [[0, 0, 0, 0], [2, 0], [0, 0, 0, 0]]
+    # The 5 could stand in the second column or the third: no value says where either is.
+    assert column_gaps([grid[1], row("其他", "", "7", "8")], 3) is None
+    # Rows on different grids: the places fall into more clusters than columns.
+    assert column_gaps([grid[0], row("其他", "310", "7", "8", ends=(19, 27, 35))], 3) is None
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

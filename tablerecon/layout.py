@@ -1,0 +1,102 @@
+"""Fixed-width text: where a value stands on its line says which column it is in.
+
+Text laid out in columns (``pdftotext -layout``, a console table) drops a blank cell as spaces,
+not as a field or a line, so the row itself says nothing of which cells are missing. But every
+value of one column stands at the same place, line after line: gathered over a table's rows,
+the places a value stands at fall into one tight cluster per column. Where they fall into
+exactly as many clusters as the table has columns, each value's cluster is its column, and a
+row's blank cells are the clusters it has no value in: the same evidence a piped row's empty
+fields give, for the solver to weigh like them.
+
+Columns may be aligned by their right edge, their left edge or their middle, and the layout
+may have counted a CJK character one column or two: each way is tried, and evidence is given
+only where those that find the table's columns agree on every row. Nothing is given otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from tablerecon.normalize import Cell
+
+#: How far (in characters or display columns) a value may stand from its column's others:
+#: numbers of different length centred in one column stand half a character apart.
+ALIGNMENT_SLACK = 1.0
+
+#: Least rows of values the clusters must come from: one row alone clusters into its own values.
+MIN_ROWS = 2
+
+
+def _places(cells: Sequence[Cell], way: int) -> list[float] | None:
+    """Where each value of a row stands, read one way (0-5: right edge, left edge, middle; in
+    characters, then in display columns); None where a value has no recorded place."""
+    out: list[float] = []
+    for cell in cells:
+        if cell.span is None:
+            return None
+        chars_start, chars_end, width_start, width_end = cell.span
+        start, end = (chars_start, chars_end) if way < 3 else (width_start, width_end)
+        kind = way % 3
+        out.append(float(end if kind == 0 else start if kind == 1 else (start + end) / 2))
+    return out
+
+
+def _columns_one_way(rows: Sequence[Sequence[Cell]], way: int) -> tuple[int, list[list[int] | None]] | None:
+    """The tight clusters the rows' value places fall into, read one way: how many, and each
+    row's clusters (None for a row without places); None when a cluster is not tight (a chain
+    of near neighbours), no row has places, or a row has two values in one cluster."""
+    places = [_places(cells, way) if cells else None for cells in rows]
+    every = np.array(sorted(x for p in places if p is not None for x in p))
+    if every.size == 0:
+        return None
+    # Clusters are split where two places stand further apart than the slack allows; each
+    # cluster must then be tight as a whole.
+    breaks = np.nonzero(np.diff(every) > ALIGNMENT_SLACK)[0]
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [every.size - 1]])
+    if np.any(every[ends] - every[starts] > ALIGNMENT_SLACK):
+        return None
+    lows = every[starts]
+    out: list[list[int] | None] = []
+    for p in places:
+        if p is None:
+            out.append(None)
+            continue
+        cols = (np.searchsorted(lows, np.array(p), side="right") - 1).tolist()
+        if any(b <= a for a, b in itertools.pairwise(cols)):
+            return None
+        out.append(cols)
+    return int(starts.size), out
+
+
+def column_gaps(rows: Sequence[Sequence[Cell]], n_cols: int) -> list[list[int] | None] | None:
+    """For the value cells of a table's rows, the blank cells each row's places show before each
+    value and after the last (None for a row whose values have no places: not on one line of
+    fixed-width columns); None for the table when the places do not tell its columns apart.
+
+    The way of reading places that puts values in the fewest clusters is the table's alignment
+    (values of different lengths in one column meet at its aligned edge, and fall apart read
+    any other way). It tells the columns only when those clusters are exactly the columns and
+    every way with that few agrees: fewer clusters leave some column without a value to say
+    where it stands, and a value may then sit in any of them."""
+    placed = sum(1 for cells in rows if cells and all(c.span is not None for c in cells))
+    if n_cols < 2 or placed < MIN_ROWS:
+        return None
+    found = [c for c in (_columns_one_way(rows, way) for way in range(6)) if c is not None]
+    if not found:
+        return None
+    fewest = min(count for count, _ in found)
+    best = [cols for count, cols in found if count == fewest]
+    if fewest != n_cols or any(cols != best[0] for cols in best[1:]):
+        return None
+    gaps: list[list[int] | None] = []
+    for cols in best[0]:
+        if cols is None:
+            gaps.append(None)
+            continue
+        edges = [-1, *cols, n_cols]
+        gaps.append([b - a - 1 for a, b in itertools.pairwise(edges)])
+    return gaps
