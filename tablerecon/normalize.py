@@ -669,9 +669,14 @@ def _mark_spans(line: str, cells: list[Cell]) -> None:
     cells are found in the line in order, by the text each was read from. Nothing is recorded
     where one is not found (a glued line's labels have no text of their own)."""
     wide = to_ascii_width(line)
-    width = [0]  # display columns before each character
-    for ch in wide:
-        width.append(width[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    # Display columns before each character of ``wide``, counted on the line as laid out: a
+    # full-width digit took two columns there, though it is one ASCII digit here.
+    width = [0]
+    for ch in line:
+        if _WIDTH_MAP.get(ord(ch), 0) is not None:  # not a mark the widening drops
+            width.append(width[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    if len(width) != len(wide) + 1:
+        return
     found: list[tuple[int, int]] = []
     cursor = 0
     for cell in cells:

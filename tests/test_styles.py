@@ -285,6 +285,9 @@ def test_layout_reads_columns_only_from_values_that_line_up() -> None:
 
     grid = [row("规章", "1", "12", "97"), row("规范性文件", "", "", "5"), row("其他", "310", "7", "8")]
     assert column_gaps(grid, 3) == [[0, 0, 0, 0], [2, 0], [0, 0, 0, 0]]
+    # Full-width digits take two columns where they are laid out, though they read as one each.
+    wide = [row("规章", "1", "１２", "97"), row("规范性文件", "", "", "５"), row("其他", "３１０", "7", "8")]
+    assert column_gaps(wide, 3) == [[0, 0, 0, 0], [2, 0], [0, 0, 0, 0]]
     # The 5 could stand in the second column or the third: no value says where either is.
     assert column_gaps([grid[1], row("其他", "", "7", "8")], 3) is None
     # Rows on different grids: the places fall into more clusters than columns.
