@@ -570,6 +570,12 @@ def tokenize(
     gap = 0
     number = 0
     csv_headers = _writes_csv(text)
+    # A row cut into lines before each pipe (``规章`` / ``| 0`` / ``|`` / ``| 97`` / ``|``): the
+    # lone pipes since its last cell (empty fields, the last one closing the row); -1 when no
+    # such row is open.
+    row_pipes = -1
+    previous_blank = True
+    cut_rows = len(_CONTINUED_CELL.findall(text, 0, _BLOCK_CHARS)) >= _CONTINUED_CELLS_FOR_ROWS
     # A report's text is split at once: the generator of ``_lines`` costs a resumption a line.
     lines = text.split("\n") if len(text) <= _BLOCK_CHARS else _lines(text)
     for number, line in enumerate(lines, start=1):
@@ -578,7 +584,29 @@ def tokenize(
                 raise TimeBudgetError(f"line {number}: the time budget ran out while reading the text")
             if max_cells is not None and len(cells) > max_cells:
                 raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-        if not line or line.isspace():
+        blank = not line or line.isspace()
+        continued = None if blank or not cut_rows or line.lstrip()[:1] not in "|｜" else _continued_cell(line)
+        if continued is not None:
+            if row_pipes < 0:
+                # The row's first field is the line before: its label, or when that line is
+                # empty, an empty field (a row with no label).
+                row_pipes, gap = (1, max(gap - 1, 0)) if previous_blank else (0, gap)
+            if not continued:
+                row_pipes += 1
+                continue
+            for entry in _cached_line_entries(continued, csv_headers):
+                if entry is None:
+                    row_pipes += 1
+                    continue
+                kind, cell_text, value, raw = entry
+                cells.append(Cell(kind, cell_text, number, row_pipes, True, value, raw))
+                row_pipes = 0
+            continue
+        if row_pipes >= 0 and cells:
+            cells[-1].after = max(row_pipes - 1, 0)  # the last lone pipe closes the row
+        row_pipes = -1
+        previous_blank = blank
+        if blank:
             gap += 1  # what classify makes of an empty piece, without the work
             continue
         size = len(line)
@@ -615,9 +643,29 @@ def tokenize(
                 # Those that open a row are its blanks too; only tabs before a lone cell are
                 # taken for indentation, its gap judged with the empty lines as before.
                 cells[first].lead = cells[first].gap - empty_lines
+    if row_pipes >= 0 and cells:
+        cells[-1].after = max(row_pipes - 1, 0)
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     return cells, number
+
+
+#: A line ``| cell``: a pipe, then a cell's text and no other pipe.
+_CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][^|｜\n]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
+#: Such lines (in the text's first block) before its rows are taken to be cut at their pipes,
+#: so that a lone ``|`` after a row's label is one of its empty fields.
+_CONTINUED_CELLS_FOR_ROWS = 3
+
+
+def _continued_cell(line: str) -> str | None:
+    """The cell text of a line ``| cell`` (``''`` for a lone ``|``): how a scraper that ends each
+    cell with a line break and joins cells with pipes cuts a row into lines. None for a line with
+    more pipes (a piped row of its own) or none at its start."""
+    stripped = line.strip()
+    rest = stripped[1:]
+    if "|" in rest or "｜" in rest or "\t" in rest:
+        return None
+    return rest.strip()
 
 
 def _line_entries(
