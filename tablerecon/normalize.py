@@ -594,7 +594,7 @@ def tokenize(
             if not continued:
                 row_pipes += 1
                 continue
-            for entry in _cached_line_entries(continued, csv_headers):
+            for entry in _entries(continued, csv_headers, number, max_cells, len(cells)):
                 if entry is None:
                     row_pipes += 1
                     continue
@@ -609,14 +609,7 @@ def tokenize(
         if blank:
             gap += 1  # what classify makes of an empty piece, without the work
             continue
-        size = len(line)
-        # A line no longer than the room left cannot hold more cells than that: cached, it
-        # cannot raise.
-        if size <= _CACHED_LINE_CHARS and (max_cells is None or size <= max_cells - len(cells)):
-            entries = _cached_line_entries(line, csv_headers)
-        else:
-            room = None if max_cells is None else max_cells - len(cells)
-            entries = _line_entries(line, csv_headers, number, room, max_cells)
+        entries = _entries(line, csv_headers, number, max_cells, len(cells))
         empty_lines = gap
         first = len(cells)  # where the line's first cell goes
         for entry in entries:
@@ -651,10 +644,21 @@ def tokenize(
 
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.
-_CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][^|｜\n]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
+_CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][ \t]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
 #: Such lines (in the text's first block) before its rows are taken to be cut at their pipes,
 #: so that a lone ``|`` after a row's label is one of its empty fields.
 _CONTINUED_CELLS_FOR_ROWS = 3
+
+
+def _entries(
+    line: str, csv_headers: bool, number: int, max_cells: int | None, made: int
+) -> tuple[Entry, ...]:
+    """The cells of one line, ``made`` cells into the document (see ``_line_entries``)."""
+    # A line no longer than the room left cannot hold more cells than that: cached, it cannot raise.
+    if len(line) <= _CACHED_LINE_CHARS and (max_cells is None or len(line) <= max_cells - made):
+        return _cached_line_entries(line, csv_headers)
+    room = None if max_cells is None else max_cells - made
+    return _line_entries(line, csv_headers, number, room, max_cells)
 
 
 def _continued_cell(line: str) -> str | None:
