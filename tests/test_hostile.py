@@ -296,10 +296,16 @@ def test_every_header_without_numbers() -> None:
     report_of(lambda: extract_text(text, limits=FAST))
 
 
-@pytest.mark.parametrize("style", ["cell", "row", "pipe"])
+@pytest.mark.parametrize("style", ["cell", "row", "pipe", "csv", "cut"])
 def test_row_of_ten_thousand_numbers(style: str) -> None:
     numbers = [str(i % 97) for i in range(10_000)]
-    row = {"cell": "\n".join(numbers), "row": " ".join(numbers), "pipe": "|".join(numbers)}[style]
+    row = {
+        "cell": "\n".join(numbers),
+        "row": " ".join(numbers),
+        "pipe": "|".join(numbers),
+        "csv": ",".join(numbers),
+        "cut": "\n".join(f"| {n}" for n in numbers),
+    }[style]
     rows = f"一、本年新收政府信息公开申请数量\n{row}\n二、上年结转政府信息公开申请数量\n1\n"
     text = f"{REQUESTS_TITLE}\n申请人情况\n{rows}"
     report = timed(lambda: extract_text(text, limits=FAST))
