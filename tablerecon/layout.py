@@ -9,8 +9,10 @@ row's blank cells are the clusters it has no value in: the same evidence a piped
 fields give, for the solver to weigh like them.
 
 Columns may be aligned by their right edge, their left edge or their middle, and the layout
-may have counted a CJK character one column or two: each way is tried, and evidence is given
-only where those that find the table's columns agree on every row. Nothing is given otherwise.
+may have counted a CJK character one column or two: each way is tried, and the one that puts the
+values in the fewest clusters is the layout's (values of different lengths meet only at their
+aligned edge). Evidence is given only where those clusters are exactly the table's columns and
+every way with as few agrees on every row; nothing is given otherwise.
 """
 
 from __future__ import annotations
