@@ -401,10 +401,12 @@ def _line_csv_fields(line: str, headers: bool) -> tuple[str, ...] | None:
         return None
     if len(line) <= _CACHED_LINE_CHARS:
         return _cached_csv_fields(line, headers)
-    return _csv_fields(line, headers)
+    return _remembered_csv_fields(line, headers)  # asked twice a line: for its cells, and its ends
 
 
 _cached_csv_fields = bounded(16384)(cache(_csv_fields))
+_remembered_csv_fields = lru_cache(maxsize=2)(_csv_fields)
+register(_remembered_csv_fields.cache_clear)
 
 
 #: A comma a value, a quote or an empty field follows: every CSV value row holds one, prose seldom
@@ -450,19 +452,19 @@ def _rejoin_bracketed(fields: list[str], kinds: list[str]) -> tuple[list[str], l
     """Labels an unquoted comma inside brackets cut apart, put back together (with their
     kinds): ``(二)部分公开(区分处理的,只计这一情形,不计其他情形)`` is one label. Only labels are
     joined, so a label cut short inside its brackets keeps its values."""
-    out: list[str] = []
+    groups: list[list[str]] = []  # joined at the end: a hostile line may hold thousands
     out_kinds: list[str] = []
     depth = 0
     for f, kind in zip(fields, kinds, strict=True):
         if depth > 0 and kind == "label" and out_kinds[-1] == "label":
-            out[-1] += "," + f
+            groups[-1].append(f)
         else:
-            out.append(f)
+            groups.append([f])
             out_kinds.append(kind)
             depth = 0
         if kind == "label":
             depth = max(0, depth + _bracket_depth(f))
-    return out, out_kinds
+    return [",".join(g) for g in groups], out_kinds
 
 
 def _bracket_depth(text: str) -> int:
