@@ -647,8 +647,8 @@ def tokenize(
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.
 _CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][ \t]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
-#: Such lines (in the text's first block) before its rows are taken to be cut at their pipes,
-#: so that a lone ``|`` after a row's label is one of its empty fields.
+#: Lines ``| cell`` a text must hold (in its first block) for its rows to be read as cut at
+#: their pipes, so that a lone ``|`` after a row's label is one of its empty fields.
 _CONTINUED_CELLS_FOR_ROWS = 3
 
 
@@ -669,7 +669,7 @@ def _continued_cell(line: str) -> str | None:
     more pipes (a piped row of its own) or none at its start."""
     stripped = line.strip()
     rest = stripped[1:]
-    if "|" in rest or "｜" in rest or "\t" in rest:
+    if stripped[:1] not in ("|", "｜") or "|" in rest or "｜" in rest or "\t" in rest:
         return None
     return rest.strip()
 
