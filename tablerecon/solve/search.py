@@ -205,10 +205,9 @@ class Search:
                     return None
                 lb += broken * W_VIOLATION
                 # A candidate fails an equation when, with the other rows' ranges, the sum cannot
-                # reach zero: per-row thresholds, repeated over each row's segment.
-                sizes = _segment_sizes(seg, alive.shape[0])
-                above = np.repeat(TOL - (total_lo[:, None] - lo), sizes, axis=1)
-                below = np.repeat(-TOL - (total_hi[:, None] - hi), sizes, axis=1)
+                # reach zero: per-row thresholds, taken for each candidate by its row.
+                above = np.take(TOL - (total_lo[:, None] - lo), rows, axis=1)
+                below = np.take(-TOL - (total_hi[:, None] - hi), rows, axis=1)
                 fails = (sub > above) | (sub < below)
                 if hard:
                     keep = ~np.logical_or.reduce(fails, axis=0)

@@ -490,15 +490,16 @@ def _row_solution(row: RowEvidence, rc: RowCandidates, picks: list[int], n_cols:
         status[lost] = "inferred"
         lines[lost] = None
         filled.append(lost)
-    values[filled] = vec[filled]
-    if len(picks) > 1:
-        others = rc.vec[picks[1:]]
-        for j in np.nonzero((np.abs(others - vec) > TOL).any(axis=0))[0].tolist():
-            status[j] = "unknown"
-            values[j] = np.nan
-            lines[j] = None
-        same = (rc.pos[picks] == rc.pos[first]).all(axis=0).tolist()
-    else:
-        same = [True] * len(pos)
-    chosen: tuple[int | None, ...] = tuple(c if same[j] else None for j, c in enumerate(pos) if c >= 0)
+    if filled:
+        values[filled] = vec[filled]
+    if len(picks) == 1:  # most rows: one reading, every value where it was placed
+        chosen: tuple[int | None, ...] = tuple([c for c in pos if c >= 0])
+        return RowSolution(values=values, status=status, lines=lines, chosen=chosen, candidates=rc.generated)
+    others = rc.vec[picks[1:]]
+    for j in np.nonzero((np.abs(others - vec) > TOL).any(axis=0))[0].tolist():
+        status[j] = "unknown"
+        values[j] = np.nan
+        lines[j] = None
+    same = (rc.pos[picks] == rc.pos[first]).all(axis=0).tolist()
+    chosen = tuple(c if same[j] else None for j, c in enumerate(pos) if c >= 0)
     return RowSolution(values=values, status=status, lines=lines, chosen=chosen, candidates=rc.generated)
