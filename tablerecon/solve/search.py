@@ -350,7 +350,7 @@ class Search:
 
 def _segment_sizes(starts: np.ndarray, total: int) -> np.ndarray:
     """How many entries each segment holds, from where each starts (as np.diff with append,
-    without its wrappers: the search asks at every propagation step)."""
+    without its wrappers: the search asks at every node)."""
     sizes = np.empty_like(starts)
     sizes[:-1] = starts[1:] - starts[:-1]
     sizes[-1] = total - starts[-1]
