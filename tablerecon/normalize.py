@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 
 import opencc
 
+from tablerecon.borders import bars_to_pipes, is_rule, is_rule_line
 from tablerecon.caches import bounded, register
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 
@@ -323,7 +324,9 @@ def _split_line(line: str) -> list[str]:
                 pieces.pop()
             if line.startswith("|") and not pieces[0]:
                 pieces.pop(0)
-            return pieces
+            # A rule drawn across the row's other cells (a spanning cell's text on a rule line)
+            # is no field of it.
+            return [p for p in pieces if not is_rule(p)]
         return [""]
     stripped = line.strip()  # the line is already in ASCII widths
     if _SEPARATE_NUMBERS.fullmatch(stripped):
@@ -568,6 +571,7 @@ def tokenize(
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = bars_to_pipes(text)  # a table drawn with box characters: its bars separate cells
     cells: list[Cell] = []
     gap = 0
     number = 0
@@ -586,6 +590,8 @@ def tokenize(
                 raise TimeBudgetError(f"line {number}: the time budget ran out while reading the text")
             if max_cells is not None and len(cells) > max_cells:
                 raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+        if is_rule_line(line):
+            continue  # a table's drawn rule: neither a cell nor an empty line (a blank's mark)
         blank = not line or line.isspace()
         continued = None if blank or not cut_rows or line.lstrip()[:1] not in "|｜" else _continued_cell(line)
         if continued is not None:

@@ -174,6 +174,49 @@ def test_rows_written_as_csv_read_as_the_piped_rows_they_came_from(seed: int) ->
     assert _tables(exported) == _tables(doc.text)
 
 
+def _pipes_drawn(text: str, drawing: str) -> str:
+    """A row-per-line text's tables drawn as text renderers draw them: box-drawing bars with a
+    rule between rows (w3m, elinks), ASCII grid rules (pandoc, links), or Markdown (a header's
+    alignment row after each run of label-only rows)."""
+    out: list[str] = []
+    in_table = False
+    for line in text.split("\n"):
+        if "|" not in line:
+            if in_table and drawing != "markdown":
+                out.append("└──────┘" if drawing == "box" else "+------+")
+            out.append(line)
+            in_table = False
+            continue
+        fields = [f.strip() for f in line.removesuffix(" |").removesuffix("|").split("|")]
+        width = len(fields)
+        if drawing == "box":
+            out.append(("├" if in_table else "┌") + "┼".join(["──"] * width) + ("┤" if in_table else "┐"))
+            out.append("│" + "│".join(fields) + "│")
+        elif drawing == "grid":
+            out.append("+" + "+".join(["-----"] * width) + "+")
+            out.append("| " + " | ".join(fields) + " |")
+        else:
+            out.append("| " + " | ".join(fields) + " |")
+            if not any(_VALUE_FIELD.fullmatch(f) and f for f in fields):
+                out.append("|" + "|".join([" :--- "] * width) + "|")
+        in_table = True
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("drawing", ["box", "grid", "markdown"])
+@pytest.mark.parametrize("seed", range(4))
+def test_tables_drawn_with_borders_read_as_the_piped_rows_they_came_from(seed: int, drawing: str) -> None:
+    """Bars of box drawing separate cells as pipes do, and rule lines (``├──┼──┤``, ``+---+``,
+    ``| :--- |``) are neither cells nor the empty lines that mark blank cells: every table,
+    status and value is what the piped text gives. (Before, a box-drawn row was one label, 80%
+    of cells right and hundreds silently wrong; grid and Markdown rules read as header cells and
+    extra rows.)"""
+    doc = generate(seed, Deformations(style="row_per_line"))
+    drawn = _pipes_drawn(doc.text, drawing)
+    assert drawn.count("\n") > doc.text.count("\n")
+    assert _tables(drawn) == _tables(doc.text)
+
+
 def test_csv_fields_are_cut_only_where_a_row_was_written_so() -> None:
     """Commas a label holds (unquoted, inside its brackets) stay in it; a number with thousands
     separators stays one number; a row of values alone is cut; and a document that writes no

@@ -1,0 +1,50 @@
+"""Table borders drawn in text, as text browsers and converters draw them (w3m and elinks with
+box-drawing characters, links and pandoc's grid tables with ``+---+``, Markdown's ``|---|``).
+
+Their vertical bars separate cells as pipes do, so they are read as pipes. Their rule lines
+(``├──┼──┤``, ``+----+``, ``| :--- | ---: |``, pandoc's ``------ ------``) separate rows and hold
+no cell: such a line is no content and no empty line either, as an empty line would stand for a
+blank cell. A rule drawn inside a row (a cell spanning several rows keeps its text on the
+rule line between them, ``| （三）不予公开 |-----+-----|``) is dropped from that row likewise.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Vertical bars of box drawing (light, heavy, double, dashed), the broken bar, and the
+#: junctions a bar runs through (``├──┼──┤``): each stands where a pipe would, so each is read as
+#: one, and a label a spanning cell prints on a rule line (``│（三）不予公开├────┤``) is cut off it.
+_BARS = "│┃║╎╏┆┇┊┋¦├┤┼╋┣┫╠╣╬╞╡╪╟╢╫┝┥┠┨┿╂"
+_TO_PIPE = str.maketrans(dict.fromkeys(_BARS, "|"))
+_HAS_BAR = re.compile(f"[{_BARS}]")
+
+#: Horizontal strokes a rule is drawn with: ASCII, and box drawing's.
+_ASCII_STROKES = "\\-=_~"
+_BOX_STROKES = "─━═┄┅┈┉╌╍"
+#: Corners and junctions where rules meet bars, and the colons of Markdown's alignment row.
+_JUNCTIONS = "+:├┤┬┴┼┌┐└┘╋┣┫┳┻┏┓┗┛╔╗╚╝╠╣╦╩╬╞╡╪╟╢╫╤╧╥╨╒╓╕╖╘╙╛╜╭╮╯╰"
+_RULE_CHARS = re.compile(f"[\\s|{_ASCII_STROKES}{_BOX_STROKES}{_JUNCTIONS}]*")
+#: What makes such characters a rule: a box-drawing stroke, or three ASCII strokes in a row
+#: (``--`` and ``-`` alone stand for a blank cell).
+_RULE_MARK = re.compile(f"[{_BOX_STROKES}]|[{_ASCII_STROKES}]{{3}}")
+#: Characters a rule line can start with (after spaces): only such lines are matched.
+RULE_STARTS = frozenset("|" + _ASCII_STROKES.replace("\\", "") + _BOX_STROKES + _JUNCTIONS)
+
+
+def bars_to_pipes(text: str) -> str:
+    """``text`` with box-drawing vertical bars written as pipes (unchanged when it has none)."""
+    return text.translate(_TO_PIPE) if _HAS_BAR.search(text) else text
+
+
+def is_rule(text: str) -> bool:
+    """Whether ``text`` (a line, or one field of a piped line) is only a drawn rule: strokes,
+    junctions, bars and spaces, with a box-drawing stroke or three ASCII strokes in a row."""
+    return _RULE_CHARS.fullmatch(text) is not None and _RULE_MARK.search(text) is not None
+
+
+def is_rule_line(line: str) -> bool:
+    """``is_rule`` for a whole line, with a cheap look at its first character first: most lines
+    start with a label or a number."""
+    stripped = line.lstrip()
+    return stripped[:1] in RULE_STARTS and is_rule(stripped)
