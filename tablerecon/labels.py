@@ -17,6 +17,11 @@ from tablerecon.normalize import normalize_label
 
 # A bracketed note that is not the leading ordinal such as (一) or (七).
 _NOTE = re.compile(r"(?<!^)\([^()]*\)|\([^()]{6,}\)")
+#: A note a layout cut off unclosed where it wrapped the label (``(二)部分公开(区分处理的,只``).
+_CUT_NOTE = re.compile(r"(?<!^)\([^()]*$")
+#: What a label with a cut note scores at best: below a whole label's 100, so that where the rest
+#: of the note follows as the next label, the two joined still win (see ``match``).
+CUT_NOTE_SCORE = 99.0
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、．])")
 _SENTENCE = re.compile(r"[。；;]")
 _SECTION = re.compile(r"[一二三四五六七八九十]+、")
@@ -81,6 +86,10 @@ def _score(found: str, expected: str) -> float:
     # A truncated header (本年增/) is a prefix of the full one.
     if len(a) >= 3 and b.startswith(a):
         best = max(best, 100.0 * (0.75 + 0.25 * len(a) / len(b)))
+    if best < CUT_NOTE_SCORE and "(" in a:
+        cut = _CUT_NOTE.sub("", a)
+        if cut != a and cut:
+            best = max(best, min(fuzz.ratio(cut, b), CUT_NOTE_SCORE))
     return best
 
 

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 from tablerecon.caches import register
 from tablerecon.find import Region
-from tablerecon.labels import MATCH_THRESHOLD, is_prose, is_section_heading, matches_any, score
+from tablerecon.labels import (
+    MATCH_THRESHOLD,
+    is_prose,
+    is_section_heading,
+    matches_any,
+    score,
+    strip_notes,
+    template_text,
+)
 from tablerecon.layout import column_gaps
 from tablerecon.models import Style
 from tablerecon.normalize import Cell, Kind
@@ -170,10 +178,38 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
         else:
             extras.append(texts[i])
         i += 1
+    # Header cells wrapped onto a second line in a fixed-width layout (本年新 over 制作数量): the
+    # first line's parts matched their columns, the second line's are their labels' ends.
+    tails = [strip_notes(template_text(spec.columns[j].label or "")) for j in sorted(matched)]
+    extras = [text for text in extras if not _label_ends(text, tails)]
     for n, text in enumerate(extras, start=1):
         keys.append(f"extra_col_{n}")
         labels.append(text)
     return keys, labels, total - 0.5 * len(extras), extras
+
+
+#: Longest header text tried as the ends of wrapped header cells (_label_ends).
+_MAX_WRAPPED_TAIL_CHARS = 60
+
+
+def _label_ends(text: str, labels: list[str]) -> bool:
+    """Whether ``text`` cuts into parts of two characters or more, each the end of a different
+    one of ``labels`` (in their order): the second line of header cells a fixed-width layout
+    wrapped, whose first line already named those columns (本年新制作数量 as 本年新 / 制作数量)."""
+    if len(text) > _MAX_WRAPPED_TAIL_CHARS:
+        return False
+
+    def cut(start: int, after: int) -> bool:
+        if start == len(text):
+            return True
+        return any(
+            labels[j].endswith(text[start:end]) and cut(end, j)
+            for j in range(after + 1, len(labels))
+            for end in range(start + 2, len(text) + 1)
+            if len(labels[j]) > end - start  # an end, not the whole label (that matched as itself)
+        )
+
+    return bool(text) and cut(0, -1)
 
 
 def _header_pieces(text: str, spec: TableSpec) -> list[str]:
