@@ -28,8 +28,23 @@ _RULE_CHARS = re.compile(f"[\\s|{_ASCII_STROKES}{_BOX_STROKES}{_JUNCTIONS}]*")
 #: What makes such characters a rule: a box-drawing stroke, or three ASCII strokes in a row
 #: (``--`` and ``-`` alone stand for a blank cell).
 _RULE_MARK = re.compile(f"[{_BOX_STROKES}]|[{_ASCII_STROKES}]{{3}}")
-#: Characters a rule line can start with (after spaces): only such lines are matched.
-RULE_STARTS = frozenset("|" + _ASCII_STROKES.replace("\\", "") + _BOX_STROKES + _JUNCTIONS)
+#: Any character of box drawing a table is drawn with: bars, junctions, strokes.
+_HAS_BOX_DRAWING = re.compile(f"[{_BARS}{_BOX_STROKES}]")
+
+
+#: Three ASCII strokes in a row, each looked for with ``str.find`` (several times faster than a
+#: regex scan of a Chinese text): without one, and without box drawing, a text draws no rule.
+_ASCII_RULES = ("---", "===", "___", "~~~")
+
+
+def read_borders(text: str) -> tuple[str, set[int]]:
+    """``text`` with its box-drawing bars written as pipes, and the numbers of its lines that are
+    only a drawn rule (``rule_lines``). A text of neither costs two quick scans."""
+    if _HAS_BOX_DRAWING.search(text):
+        text = text.translate(_TO_PIPE)
+    elif not any(text.find(strokes) >= 0 for strokes in _ASCII_RULES):
+        return text, set()
+    return text, rule_lines(text)
 
 
 def bars_to_pipes(text: str) -> str:
@@ -43,8 +58,21 @@ def is_rule(text: str) -> bool:
     return _RULE_CHARS.fullmatch(text) is not None and _RULE_MARK.search(text) is not None
 
 
-def is_rule_line(line: str) -> bool:
-    """``is_rule`` for a whole line, with a cheap look at its first character first: most lines
-    start with a label or a number."""
-    stripped = line.lstrip()
-    return stripped[:1] in RULE_STARTS and is_rule(stripped)
+#: A line of rule characters only (not yet known to hold a rule's strokes): found in the whole
+#: text by one scan, as a look at every line from Python cost a report more than the rest of
+#: reading its rules.
+_DRAWN = f"|{_ASCII_STROKES}{_BOX_STROKES}{_JUNCTIONS}"
+_RULE_LINE_CANDIDATE = re.compile(f"^[ \\t]*[{_DRAWN}][ \\t{_DRAWN}]*$", re.MULTILINE)
+
+
+def rule_lines(text: str) -> set[int]:
+    """The 1-based numbers of the lines of ``text`` that are only a drawn rule (``is_rule``)."""
+    found: set[int] = set()
+    line, at = 1, 0
+    for candidate in _RULE_LINE_CANDIDATE.finditer(text):
+        if _RULE_MARK.search(candidate.group()) is None:
+            continue
+        line += text.count("\n", at, candidate.start())
+        at = candidate.start()
+        found.add(line)
+    return found

@@ -86,7 +86,7 @@ def _score(found: str, expected: str) -> float:
     # A truncated header (本年增/) is a prefix of the full one.
     if len(a) >= 3 and b.startswith(a):
         best = max(best, 100.0 * (0.75 + 0.25 * len(a) / len(b)))
-    if best < CUT_NOTE_SCORE and "(" in a:
+    if best < CUT_NOTE_SCORE and a.count("(") > a.count(")"):
         cut = _CUT_NOTE.sub("", a)
         if cut != a and cut:
             best = max(best, min(fuzz.ratio(cut, b), CUT_NOTE_SCORE))

@@ -180,8 +180,9 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
         i += 1
     # Header cells wrapped onto a second line in a fixed-width layout (本年新 over 制作数量): the
     # first line's parts matched their columns, the second line's are their labels' ends.
-    tails = [strip_notes(template_text(spec.columns[j].label or "")) for j in sorted(matched)]
-    extras = [text for text in extras if not _label_ends(text, tails)]
+    if extras and matched:
+        tails = [strip_notes(template_text(spec.columns[j].label or "")) for j in sorted(matched)]
+        extras = [text for text in extras if not _label_ends(text, tails)]
     for n, text in enumerate(extras, start=1):
         keys.append(f"extra_col_{n}")
         labels.append(text)
@@ -210,6 +211,27 @@ def _label_ends(text: str, labels: list[str]) -> bool:
         )
 
     return bool(text) and cut(0, -1)
+
+
+def _all_known_headers(texts: list[str], spec: TableSpec) -> bool:
+    """Whether every header text is a header cell the template knows, alone or joined with a
+    neighbour (a header cell broken over two lines, 其他 / 结果)."""
+    return all(
+        _known_header(text, spec)
+        or (i > 0 and _known_header(texts[i - 1] + text, spec))
+        or (i + 1 < len(texts) and _known_header(text + texts[i + 1], spec))
+        for i, text in enumerate(texts)
+    )
+
+
+def _known_header(text: str, spec: TableSpec) -> bool:
+    """Whether a header text is only header cells the template knows: its header words, anchors
+    and column labels (a glued header cut at the labels the templates know)."""
+    words = spec.header_words + spec.anchors
+    return all(
+        matches_any(piece, words) or any(score(piece, c.label or "") >= MATCH_THRESHOLD for c in spec.columns)
+        for piece in _header_pieces(text, spec)
+    )
 
 
 def _header_pieces(text: str, spec: TableSpec) -> list[str]:
@@ -514,8 +536,14 @@ def _match_one(
             current = None
         i += used
     if not started and unlabeled and len({h.text for h in headers}) >= 3:
-        # A header with no numbers under it: every cell of the one data row was left blank.
-        found[rows[0].key] = RowEvidence(key=rows[0].key, label="", found=True, label_score=100.0)
+        # A header with no numbers under it: every cell of the one data row was left blank. But
+        # where the header holds text the template does not know (table lines the flattening
+        # could not cut into cells, a converter's [TABLE]), that text may be the row's values,
+        # unread: the row is then not found, and its cells are unknown rather than blank.
+        clean = _all_known_headers([h.text for h in headers], spec)
+        found[rows[0].key] = RowEvidence(
+            key=rows[0].key, label="", found=clean, label_score=100.0 if clean else 0.0
+        )
         started = True
     if not started:
         return None

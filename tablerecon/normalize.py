@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 import opencc
 
-from tablerecon.borders import bars_to_pipes, is_rule, is_rule_line
+from tablerecon.borders import is_rule, read_borders
 from tablerecon.caches import bounded, register
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 
@@ -571,7 +571,8 @@ def tokenize(
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = bars_to_pipes(text)  # a table drawn with box characters: its bars separate cells
+    # A table drawn with box characters or rules: its bars separate cells, its rules are no lines.
+    text, rules = read_borders(text)
     cells: list[Cell] = []
     gap = 0
     number = 0
@@ -590,7 +591,7 @@ def tokenize(
                 raise TimeBudgetError(f"line {number}: the time budget ran out while reading the text")
             if max_cells is not None and len(cells) > max_cells:
                 raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-        if is_rule_line(line):
+        if rules and number in rules:
             continue  # a table's drawn rule: neither a cell nor an empty line (a blank's mark)
         blank = not line or line.isspace()
         continued = None if blank or not cut_rows or line.lstrip()[:1] not in "|｜" else _continued_cell(line)
@@ -763,7 +764,12 @@ def normalize(data: bytes | str, max_cells: int | None = None, deadline: float |
         cells = html_cells(text, max_cells, deadline)
         doc = Document(cells=cells, encoding=encoding, line_count=text.count("\n") + 1, html=True)
     else:
-        cells, count = tokenize(text, max_cells, deadline)
+        from tablerecon.readers.mixed import has_markup, mixed_cells, raw_tables  # uses both readers
+
+        if has_markup(text):  # Markdown holding tables or markup as HTML
+            cells, count = mixed_cells(text, raw_tables(text), max_cells, deadline)
+        else:
+            cells, count = tokenize(text, max_cells, deadline)
         doc = Document(cells=cells, encoding=encoding, line_count=count)
     doc.problems.extend(_overlong_numbers(doc.cells))
     return doc

@@ -19,9 +19,10 @@ from tablerecon.caches import trim_caches
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.find import Region, find_regions
+from tablerecon.labels import is_prose
 from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
 from tablerecon.models import Report
-from tablerecon.normalize import Cell, Document, normalize
+from tablerecon.normalize import Cell, Document, Kind, normalize
 from tablerecon.prose import prose_table
 from tablerecon.solve import SolveLimits, hint_counts, pooled, solve_table
 from tablerecon.splits import writes_every_cell
@@ -173,11 +174,16 @@ def _extract(
     fmt = document_format(matched)
     chosen: dict[str, TableEvidence] = {}
     copies: dict[str, int] = {}
+    empty: dict[str, Region] = {}  # tables whose title was found with no row after it
     for region, variants in zip(regions, matched, strict=True):
         ev = choose_variant(variants, fmt)
         if ev is None:
             if region.at_document_end:
                 report.errors.append(f"{region.table}: the text ends inside the table; not emitted")
+            elif region.table != "stats" and _holds_table_text(doc.cells, region):
+                # The pre-2019 statistics table is anchored on words any report uses
+                # (政府信息公开), and a section heading followed by sentences is no table's title.
+                empty.setdefault(region.table, region)
             continue
         if ev.truncated:
             report.errors.append(f"{ev.spec.table}: the text ends inside the table; not emitted")
@@ -187,6 +193,12 @@ def _extract(
             copies[ev.spec.table] = copies.get(ev.spec.table, 1) + 1
             ev = other if other.score >= ev.score else ev
         chosen[ev.spec.table] = ev
+    for table, region in empty.items():
+        if table not in chosen:  # nothing of the table anywhere: a converter may have dropped it
+            report.errors.append(
+                f"{table}: its title (line {doc.cells[region.anchor].line}) is followed by no row of "
+                "the table; not emitted"
+            )
     for table, count in copies.items():  # one line per table, however often it repeats
         times = "twice" if count == 2 else f"{count} times"
         best = "better" if count == 2 else "best"
@@ -232,6 +244,12 @@ def _extract(
     if stats is not None:
         report.tables.append(stats)
     return report
+
+
+def _holds_table_text(cells: list[Cell], region: Region) -> bool:
+    """Whether a region holds anything but sentences: a number, or a label that is no prose
+    (a header cell, or what a converter left in the table's place, such as ``[TABLE]``)."""
+    return any(c.kind is not Kind.LABEL or not is_prose(c.text) for c in cells[region.start : region.end])
 
 
 def _first_line(ev: TableEvidence) -> int:
