@@ -17,7 +17,6 @@ import re
 #: one, and a label a spanning cell prints on a rule line (``│（三）不予公开├────┤``) is cut off it.
 _BARS = "│┃║╎╏┆┇┊┋¦├┤┼╋┣┫╠╣╬╞╡╪╟╢╫┝┥┠┨┿╂"
 _TO_PIPE = str.maketrans(dict.fromkeys(_BARS, "|"))
-_HAS_BAR = re.compile(f"[{_BARS}]")
 
 #: Horizontal strokes a rule is drawn with: ASCII, and box drawing's.
 _ASCII_STROKES = "\\-=_~"
@@ -45,11 +44,6 @@ def read_borders(text: str) -> tuple[str, set[int]]:
     elif not any(text.find(strokes) >= 0 for strokes in _ASCII_RULES):
         return text, set()
     return text, rule_lines(text)
-
-
-def bars_to_pipes(text: str) -> str:
-    """``text`` with box-drawing vertical bars written as pipes (unchanged when it has none)."""
-    return text.translate(_TO_PIPE) if _HAS_BAR.search(text) else text
 
 
 def is_rule(text: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, load_truth
 
 from tablerecon import extract_file, extract_text
-from tablerecon.borders import bars_to_pipes, is_rule, rule_lines
+from tablerecon.borders import is_rule, read_borders, rule_lines
 from tablerecon.labels import CUT_NOTE_SCORE, score
 from tablerecon.normalize import Kind, tokenize
 
@@ -58,8 +58,9 @@ def test_rules_are_strokes_junctions_and_bars_only() -> None:
     # Two strokes or one stand for a blank cell; text beside strokes is a cell.
     for not_rule in ("-", "--", "—", "——", "- -", "规章 ---", "---1", "", "|  |"):
         assert not is_rule(not_rule), not_rule
-    assert bars_to_pipes("│规章│0│├──┼──┤") == "|规章|0||──|──|"
-    assert bars_to_pipes("规章 | 0") == "规章 | 0"
+    assert read_borders("│规章│0│\n├──┼──┤\n│规范性文件│89│") == ("|规章|0|\n|──|──|\n|规范性文件|89|", {2})
+    assert read_borders("规章 | 0\n---\n") == ("规章 | 0\n---\n", {2})
+    assert read_borders("规章 | 0\n--\n") == ("规章 | 0\n--\n", set())
 
 
 def test_a_rule_line_is_no_cell_and_no_empty_line() -> None:
