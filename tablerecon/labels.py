@@ -24,7 +24,10 @@ _CUT_NOTE = re.compile(r"(?<!^)\([^()]*$")
 CUT_NOTE_SCORE = 99.0
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、．])")
 _SENTENCE = re.compile(r"[。；;]")
-_SECTION = re.compile(r"[一二三四五六七八九十]+、")
+#: A section heading: its number and its title. A number alone (``三、``) is no heading but a
+#: piece of a label a layout wrapped (a cell spanning rows, ``三、本年度办理结果``, printed a few
+#: characters a line).
+_SECTION = re.compile(r"[一二三四五六七八九十]+、.")
 
 #: Labels longer than this are prose or junk: scored, never cached (a worker reads millions).
 _CACHED_LABEL_CHARS = 120

@@ -14,7 +14,7 @@ from conftest import ROOT, load_truth
 
 from tablerecon import extract_file, extract_text
 from tablerecon.borders import is_rule, read_borders, rule_lines
-from tablerecon.labels import CUT_NOTE_SCORE, score
+from tablerecon.labels import CUT_NOTE_SCORE, is_section_heading, score
 from tablerecon.normalize import Kind, tokenize
 
 DUMPS = ROOT / "tests" / "data" / "converted_pages"
@@ -22,8 +22,8 @@ CASES = sorted((p.parent.name, p) for p in DUMPS.glob("*/*.txt*"))
 
 
 def test_every_converted_page_is_here() -> None:
-    assert {tool for tool, _ in CASES} == {"w3m", "elinks", "links2", "pandoc_gfm"}
-    assert len(CASES) == 8
+    assert {tool for tool, _ in CASES} == {"w3m", "elinks", "elinks_80", "links2", "pandoc_gfm"}
+    assert len(CASES) == 10
 
 
 @pytest.mark.parametrize(("tool", "path"), CASES, ids=[f"{t}-{p.name[:3]}" for t, p in CASES])
@@ -32,7 +32,9 @@ def test_converted_pages_read_every_table_exactly(tool: str, path: Path) -> None
     box-drawing bars separated cells and rule lines were dropped, w3m's dumps gave 11% of cells
     right (5 silently wrong); before wrapped headers and labels were read, 1-3 tables of each
     dump came back ambiguous, an extra column made of a header's second line; before raw HTML
-    in Markdown was read, pandoc's pages gave no table at all."""
+    in Markdown was read, pandoc's pages gave no table at all. Before the rows of ruled tables
+    were folded, elinks at its default width read a wrapped row's label lines as a row of blanks
+    (4 cells silently wrong) and a spanning cell's ``三、`` ended the requests table."""
     stem = path.name.split(".")[0]
     if path.suffix == ".gz":
         report = extract_text(gzip.decompress(path.read_bytes()).decode("utf-8"), source=path.name)
@@ -163,3 +165,85 @@ def test_a_title_followed_by_no_row_is_reported() -> None:
         ]
     )
     assert extract_text(prose).errors == []
+
+
+def test_rows_of_a_ruled_table_fold_onto_one_line() -> None:
+    """Between two rules of a table ruled under every row lies one row, however many lines its
+    wrapped cells take, and wherever the browser put its values (top or middle line)."""
+
+    def rule(left: str, middle: str, right: str) -> str:
+        return left + "─" * 10 + middle + "─" * 6 + middle + "─" * 6 + right
+
+    centred = "\n".join(
+        [
+            rule("┌", "┬", "┐"),
+            "│ 信息内容 │ 本年 │ 现行 │",
+            "│          │  新  │ 有效 │",
+            rule("├", "┼", "┤"),
+            "│ 行政规范 │      │      │",
+            "│ 性文件   │  5   │  9   │",
+            "│ 文件     │      │      │",
+            rule("├", "┼", "┤"),
+            "│ 规章     │  0   │  1   │",
+            rule("└", "┴", "┘"),
+        ]
+    )
+    text, skipped = read_borders(centred)
+    lines = text.split("\n")
+    assert lines[1] == "|信息内容|本年新|现行有效|" and 3 in skipped
+    assert lines[5] == "|行政规范性文件文件|5|9|" and {5, 7} <= skipped
+    assert lines[8] == "| 规章     |  0   |  1   |"  # a row of one line is left as it was
+    assert {1, 4, 8, 10} <= skipped  # the rules
+    cells = tokenize(centred)[0]
+    numbers = [(c.text, c.line) for c in cells if c.kind is Kind.NUMBER]
+    assert numbers == [("5", 6), ("9", 6), ("0", 9), ("1", 9)]
+
+
+def test_a_spanning_cell_keeps_its_pieces_on_their_lines() -> None:
+    """A cell spanning several rows runs through the rules between them: its pieces belong to
+    no one row, so they are not joined into the row beside them."""
+    drawn = "\n".join(
+        [
+            "+------+--------+---+",
+            "| 三、 | 1.属于 |   |",
+            "|      | 国家   | 0 |",
+            "|      |--------+---|",
+            "| 本年 | 2.其他 | 3 |",
+            "| 度办 | 法律   |   |",
+            "+------+--------+---+",
+            "| 总计 | x      | 3 |",
+            "+------+--------+---+",
+        ]
+    )
+    lines = read_borders(drawn)[0].split("\n")
+    assert lines[1] == "|三、|"  # the spanning piece alone: the row's own cells moved down
+    assert lines[2] == "||1.属于国家|0|"
+    assert lines[4] == "|本年|2.其他法律|3|"
+    assert lines[5] == "|度办|"
+
+
+@pytest.mark.parametrize(
+    "drawn",
+    [
+        # Markdown: one rule under the header, every row below it.
+        "| 信息内容 | 本年 |\n| --- | --- |\n| 第二十条 |  |\n| 规章 | 0 |\n| 规范性文件 | 5 |",
+        # A box ruled under its header only: three rules, the rows between two of them.
+        "┌──┬──┐\n│ 信息内容 │ 本年 │\n├──┼──┤\n│ 行政许可 │   │\n│ 行政处罚 │ 7 │\n└──┴──┘",
+        # Ruled rows, but one holds two values in a column: several rows under one rule.
+        "+--+--+\n| 规章 | 0 |\n+--+--+\n| a | 1 |\n| b | 2 |\n+--+--+\n| c | 3 |\n+--+--+",
+    ],
+    ids=["markdown", "header-rule-only", "two-values-in-a-column"],
+)
+def test_tables_not_ruled_under_every_row_are_not_folded(drawn: str) -> None:
+    """Folding lines that are rows of their own would glue a label onto the next row's."""
+    text, skipped = read_borders(drawn)
+    assert text == drawn.translate(str.maketrans(dict.fromkeys("│├┼┤", "|")))
+    assert skipped == rule_lines(text)
+
+
+def test_a_section_number_alone_is_no_heading() -> None:
+    """A heading ends the table before it; a spanning cell printed a few characters a line
+    (``三、`` / ``本年`` / ``度办理结果``) starts with a bare section number that must not."""
+    assert is_section_heading("五、存在的主要问题及改进情况")
+    assert not is_section_heading("三、")
+    assert not is_section_heading("(三)不予公开")
