@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tablerecon.caches import register
 from tablerecon.find import Region
@@ -57,6 +58,10 @@ class TableEvidence:
     score: float
     truncated: bool
     notes: list[str] = field(default_factory=list)
+    #: How well the table's own header names the columns it names (see ``layout_in_doubt``).
+    header_fit: float = 0.0
+    #: Whether the header names every column of the variant and nothing else.
+    header_complete: bool = False
 
     @property
     def style(self) -> Style:
@@ -104,8 +109,22 @@ def _best_row_uncached(text: str, rows: tuple[RowSpec, ...], start: int) -> tupl
     return best, best_score
 
 
-#: Column keys, column labels, header score and header cells no template knows.
-_Columns = tuple[list[str], list[str], float, list[str]]
+#: What a template column no header cell names costs a variant, where the header names others.
+UNNAMED_COLUMN_WEIGHT = 0.5
+
+
+class _Columns(NamedTuple):
+    """A table's columns as its header names them, against one variant."""
+
+    keys: list[str]
+    labels: list[str]
+    score: float
+    extras: list[str]  # header cells no template knows
+    #: How well the header names the columns it names: the score without what unnamed columns cost.
+    named: float = 0.0
+    #: Whether the header names every column and nothing else.
+    complete: bool = False
+
 
 #: Column matches per (header texts, spec): headers repeat from report to report. The spec is
 #: kept with its entry, so an id reused by another spec is no false hit.
@@ -130,8 +149,9 @@ def _match_columns(headers: list[Cell], spec: TableSpec) -> _Columns:
         if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
             _COLUMNS_CACHE.clear()
         hit = _COLUMNS_CACHE[key] = (spec, _match_column_texts(texts, spec))
-    keys, labels, header_score, extras = hit[1]
-    return list(keys), list(labels), header_score, list(extras)  # copies: callers own their lists
+    found = hit[1]
+    # Copies: callers own their lists.
+    return found._replace(keys=list(found.keys), labels=list(found.labels), extras=list(found.extras))
 
 
 def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
@@ -145,7 +165,8 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
     labels = [c.label or c.key for c in columns]
     if spec.caption is None:
         found = sum(1 for h in headers if matches_any(h, spec.header_words))
-        return keys, labels, min(found, len(spec.header_words)) / max(len(spec.header_words), 1), []
+        words = min(found, len(spec.header_words)) / max(len(spec.header_words), 1)
+        return _Columns(keys, labels, words, [], words)
     texts = [
         piece
         for h in headers
@@ -186,7 +207,14 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
     for n, text in enumerate(extras, start=1):
         keys.append(f"extra_col_{n}")
         labels.append(text)
-    return keys, labels, total - 0.5 * len(extras), extras
+    # A header that names some of the variant's columns but not others speaks against it as an
+    # unknown header cell does: 本年处理决定数量 alone is the 2021 layout's one column, not the
+    # last of the 2019 layout's three. With no column named, the header is lost, not different.
+    unnamed = sum(1 for j, c in enumerate(spec.columns) if j not in matched and c in columns)
+    unnamed = unnamed if matched else 0
+    named = total - 0.5 * len(extras)
+    complete = bool(matched) and not unnamed and not extras
+    return _Columns(keys, labels, named - UNNAMED_COLUMN_WEIGHT * unnamed, extras, named, complete)
 
 
 #: Longest header text tried as the ends of wrapped header cells (_label_ends).
@@ -411,6 +439,10 @@ def _consistent_rows(rows: list[RowEvidence], gaps: list[list[int | None]], n_co
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
 LONG_TEMPLATE_ROWS = 30
 
+#: A header naming another variant's columns better than this (in matched-column units) puts
+#: the chosen layout in doubt (see ``layout_in_doubt``).
+HEADER_FIT_MARGIN = 0.05
+
 #: Variants scoring within this margin of each other are told apart by the document's format.
 VARIANT_MARGIN = 1.0
 
@@ -432,6 +464,25 @@ def choose_variant(variants: list[TableEvidence], document_format: str | None) -
         if same:
             return same[0]
     return best
+
+
+def layout_in_doubt(chosen: TableEvidence, variants: list[TableEvidence]) -> TableEvidence | None:
+    """The variant whose columns the table's own header names, every one and better, where it
+    names only some of the chosen one's (or more): the values fit one layout and the header
+    names another (本年处理决定数量 over rows of three values), so which column holds each value
+    is not known. Captioned tables only: the requests and review tables are told apart by their
+    rows."""
+    if chosen.spec.caption is None or chosen.header_complete:
+        return None
+    rivals = [
+        v
+        for v in variants
+        if v is not chosen
+        and v.header_complete
+        and v.columns != chosen.columns
+        and v.header_fit > chosen.header_fit + HEADER_FIT_MARGIN
+    ]
+    return max(rivals, key=lambda v: v.header_fit, default=None)
 
 
 def document_format(matched: list[list[TableEvidence]]) -> str | None:
@@ -547,7 +598,7 @@ def _match_one(
         started = True
     if not started:
         return None
-    columns, column_labels, header_score, extra_cols = _match_columns(headers, spec)
+    columns, column_labels, header_score, extra_cols, named, complete = _match_columns(headers, spec)
     ordered: list[RowEvidence] = []
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
@@ -588,4 +639,6 @@ def _match_one(
         score=quality,
         truncated=truncated,
         notes=notes,
+        header_fit=named,
+        header_complete=complete,
     )

@@ -20,11 +20,11 @@ from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.find import Region, find_regions
 from tablerecon.labels import is_prose
-from tablerecon.match import TableEvidence, choose_variant, document_format, match_variants
+from tablerecon.match import TableEvidence, choose_variant, document_format, layout_in_doubt, match_variants
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, Kind, normalize
 from tablerecon.prose import prose_table
-from tablerecon.solve import SolveLimits, hint_counts, pooled, solve_table
+from tablerecon.solve import Solution, SolveLimits, hint_counts, pooled, solve_table
 from tablerecon.splits import writes_every_cell
 from tablerecon.templates import expand_identities
 
@@ -175,6 +175,7 @@ def _extract(
     chosen: dict[str, TableEvidence] = {}
     copies: dict[str, int] = {}
     empty: dict[str, Region] = {}  # tables whose title was found with no row after it
+    doubted: dict[int, TableEvidence] = {}  # by id of a chosen variant: the layout its header names
     for region, variants in zip(regions, matched, strict=True):
         ev = choose_variant(variants, fmt)
         if ev is None:
@@ -188,6 +189,9 @@ def _extract(
         if ev.truncated:
             report.errors.append(f"{ev.spec.table}: the text ends inside the table; not emitted")
             continue
+        rival = layout_in_doubt(ev, variants)
+        if rival is not None:
+            doubted[id(ev)] = rival
         other = chosen.get(ev.spec.table)
         if other is not None:
             copies[ev.spec.table] = copies.get(ev.spec.table, 1) + 1
@@ -238,12 +242,30 @@ def _extract(
             full,
             document_hints=hints[style],
         )
+        rival = doubted.get(id(ev))
+        if rival is not None:
+            _doubt_layout(solution, ev, rival)
         report.tables.append(build_table(ev, solution, equations, "html" if doc.html else style))
     # A pre-2019 report without tables may state its statistics in sentences.
     stats = prose_table(doc.cells, report)
     if stats is not None:
         report.tables.append(stats)
     return report
+
+
+def _doubt_layout(solution: Solution, ev: TableEvidence, rival: TableEvidence) -> None:
+    """Leave every cell unknown where the values fit one layout and the header names another:
+    no column of a value is known, and a reading in either layout would be a guess."""
+    for row in solution.rows:
+        for column in range(len(ev.columns)):
+            if row.status[column] != "unknown":
+                row.forget(column)
+    solution.ambiguous = True
+    solution.notes.append(
+        f"the header names the {rival.template.format} layout's columns "
+        f"({', '.join(rival.column_labels)}) but the values fit the {ev.template.format} layout's "
+        f"({', '.join(ev.column_labels)}): which column holds each value is unknown"
+    )
 
 
 def _holds_table_text(cells: list[Cell], region: Region) -> bool:
