@@ -57,9 +57,31 @@ _UNITS = (
 )
 #: Marks that stand alone for a blank cell in a row of values, longest first.
 _BLANK_MARKS = ("--", "——", "-", "—", "/", "－", "–", "―")
+#: How a change (the 本年增/减 column) is written before its number: a sign, a word (增加5,
+#: 减少5, traditional 減少5), or a dash (—5, --253); each with its direction.
+_SIGNS = {
+    "+": 1,
+    "增加": 1,
+    "增长": 1,
+    "增": 1,
+    "-": -1,
+    "--": -1,
+    "—": -1,
+    "–": -1,
+    "−": -1,
+    "减少": -1,
+    "減少": -1,
+    "减": -1,
+    "減": -1,
+}
+_SIGN = "|".join(re.escape(sign) for sign in sorted(_SIGNS, key=len, reverse=True))
+_UNIT = "|".join(_UNITS)
+#: A value cell: its sign, its number, and a unit after it, in brackets or not (``5(个)``). A
+#: ``?`` before or after it is a space a page's conversion to GBK could not write (a no-break
+#: space in a table cell, ``&nbsp;0``), as mirror sites show it.
 _NUMBER = re.compile(
-    r"^(?P<sign>[+-]?)\s*(?P<num>\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*"
-    rf"(?P<unit>{'|'.join(_UNITS)})?$"
+    rf"^\?*\s*(?P<sign>{_SIGN})?\s*(?P<num>\d+(?:\.\d+)?|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?)\s*"
+    rf"(?:(?P<unit>{_UNIT})|\((?:{_UNIT})\))?\s*\?*$"
 )
 #: Longest digit string taken as a number; longer runs are not counts (and overflow floats).
 MAX_NUMBER_DIGITS = 15
@@ -71,9 +93,11 @@ _WS = re.compile(r"\s+")
 _CELL_SEPARATOR = re.compile(r"[|\t]")
 # One value of a row written on one line: a number with the unit some cells carry (``5.3万元``),
 # or a mark standing for a blank (``/``, ``-``, ``—``); and the same read backwards.
-_VALUE = rf"(?:[+-]?\d[\d.,]*(?:{'|'.join(_UNITS)})?|{'|'.join(_BLANK_MARKS)})"
+_VALUE = rf"(?:(?:{_SIGN})?\d[\d.,]*(?:{_UNIT})?|{'|'.join(_BLANK_MARKS)})"
+_REVERSED_SIGN = "|".join(re.escape(sign[::-1]) for sign in sorted(_SIGNS, key=len, reverse=True))
 _REVERSED_VALUE = (
-    rf"(?:(?:{'|'.join(u[::-1] for u in _UNITS)})?[\d.,]*\d[+-]?|{'|'.join(m[::-1] for m in _BLANK_MARKS)})"
+    rf"(?:(?:{'|'.join(u[::-1] for u in _UNITS)})?[\d.,]*\d(?:{_REVERSED_SIGN})?"
+    rf"|{'|'.join(m[::-1] for m in _BLANK_MARKS)})"
 )
 # A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of values
 # and the whitespace before it, then the label's last character. Matching forwards with a lazy
@@ -273,7 +297,8 @@ def parse_number(text: str) -> float | None:
     if len(digits.replace(".", "")) > MAX_NUMBER_DIGITS:
         return None
     value = float(digits)
-    return -value if m.group("sign") == "-" else value
+    sign = m.group("sign")
+    return -value if sign is not None and _SIGNS[sign] < 0 else value
 
 
 #: One cell of a line before it is placed in the stream: kind, text, value and raw text; None

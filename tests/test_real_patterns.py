@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from tablerecon import extract_text
+from tablerecon.normalize import parse_number, to_ascii_width
 
 #: Section 二 of a report as a scraper cuts it, one cell a line closed by a pipe: ``{first}`` is
 #: the 第二十条第(一)项 table's header, ``{fifth}`` and ``{sixth}`` the (五) and (六) tables.
@@ -67,3 +70,45 @@ def test_a_header_naming_another_layout_than_the_values_fit_leaves_them_unknown(
     # The other tables of the document are read as before.
     licensing = report.table("active_20_5")
     assert licensing is not None and licensing.values[0, 0] == 89 and licensing.status[0] == ["read"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("增加5", 5.0),
+        ("增1423", 1423.0),
+        ("减少3", -3.0),
+        ("減5", -5.0),  # traditional characters, as mirror sites print them
+        ("—5", -5.0),
+        ("--253", -253.0),
+        ("? 0", 0.0),  # a no-break space a conversion to GBK wrote as ?
+        ("5(个)", 5.0),
+        ("+7", 7.0),
+        ("103.3879万元", 103.3879),
+    ],
+)
+def test_a_change_written_with_a_word_or_dash_is_a_number(cell: str, value: float) -> None:
+    assert parse_number(to_ascii_width(cell)) == value
+
+
+@pytest.mark.parametrize("cell", ["增", "减少", "—", "--", "?", "5(个", "增加 5 6"])
+def test_a_sign_or_mark_alone_is_no_number(cell: str) -> None:
+    assert parse_number(cell) is None
+
+
+def test_changes_written_in_words_are_read_in_their_row() -> None:
+    """Before, ``增加5`` was a label: it opened a row of its own (extra_row_1) that took the
+    next value, read, and left its own row unknown."""
+    text = (
+        "第二十条第(五)项 |\n信息内容 |\n上一年项目数量 |\n本年增/减 |\n处理决定数量 |\n"
+        "行政许可 |\n421 |\n增1423 |\n1844 |\n其他对外管理服务事项 |\n24 |\n增加5 |\n0 |\n"
+        "第二十条第(六)项 |\n信息内容 |\n上一年项目数量 |\n本年增/减 |\n处理决定数量 |\n"
+        "行政处罚 | 253 | --253 | 0 |\n行政强制 | 9 | ? 0 | 4 |\n"
+    )
+    report = extract_text(text)
+    licensing, penalty = report.table("active_20_5"), report.table("active_20_6")
+    assert licensing is not None and penalty is not None
+    assert licensing.rows == ["licensing", "other_services"] and penalty.rows == ["penalty", "coercion"]
+    assert licensing.values.tolist() == [[421, 1423, 1844], [24, 5, 0]]
+    assert penalty.values.tolist() == [[253, -253, 0], [9, 0, 4]]
+    assert all(s == "read" for table in (licensing, penalty) for row in table.status for s in row)
