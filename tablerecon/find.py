@@ -78,11 +78,20 @@ def _caption_table(label: str) -> str | None:
     return table_id if _candidates(table_id) else None
 
 
+#: How the review table's header starts: 行政复议, then 行政诉讼 in the next cell or, where a PDF's
+#: text keeps the header row on one line, in the same.
+_REVIEW_HEADER_STARTS = frozenset({"行政复议", "行政复议行政诉讼"})
+
+
 def _review_header(cells: list[Cell], i: int) -> bool:
     """Whether the 行政复议 at cell ``i`` heads the review table: 行政复议 / 行政诉讼 / 结果维持 ...
-    (prose mentions both words too)."""
+    (prose mentions both words too). Where the text keeps each header row on one line, its
+    words are cut apart (结果 结果 其他 ... over 维持 纠正 结果 ...): the next rows name
+    结果 and 维持 at least."""
     following = [c.text for c in cells[i + 1 : i + 6] if c.kind is Kind.LABEL]
-    return "行政诉讼" in following and "结果维持" in following
+    if cells[i].text == "行政复议":
+        return "行政诉讼" in following and "结果维持" in following
+    return any("结果" in text for text in following) and any("维持" in text for text in following)
 
 
 #: Longest label that can be an anchor or a stop: longer ones are neither (see ``_label_anchor``
@@ -129,7 +138,7 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         if cell.kind is not label or len(text) > _MARKER_CHARS:
             continue
         table_id = _label_anchor(text)
-        if table_id is None and text == "行政复议" and _review_header(cells, i):
+        if table_id is None and text in _REVIEW_HEADER_STARTS and _review_header(cells, i):
             table_id = "review_litigation"
         if table_id is not None:
             markers.append((i, table_id))

@@ -112,3 +112,39 @@ def test_changes_written_in_words_are_read_in_their_row() -> None:
     assert licensing.values.tolist() == [[421, 1423, 1844], [24, 5, 0]]
     assert penalty.values.tolist() == [[253, -253, 0], [9, 0, 4]]
     assert all(s == "read" for table in (licensing, penalty) for row in table.status for s in row)
+
+
+#: The review table as a PDF's text layer keeps it: each header row on one line, the words of
+#: two-line header cells cut apart (结果 over 维持), then the fifteen values on one line.
+REVIEW_FROM_PDF = """{title}
+行政复议 行政诉讼
+未经复议直接起诉 复议后起诉
+结果 结果 其他 尚未 总
+维持 纠正 结果 审结 计 结果 结果 其他 尚未 总 结果 结果 其他 尚未 总
+维持 纠正 结果 审结 计 维持 纠正 结果 审结 计
+1 0 0 0 1 0 0 0 2 2 0 0 0 0 0
+五、存在的主要问题及改进情况
+"""
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",  # a common wording of the title
+        "四、因政府信息公开工作被申请行政复议提起行政诉讼情况",
+        "四、复议诉讼情况",  # a title no template knows: the header alone anchors the table
+    ],
+    ids=["common-wording", "common-wording-no-comma", "unknown-title"],
+)
+def test_the_review_table_under_another_title_with_its_header_on_one_line(title: str) -> None:
+    """Before, neither the title (scoring 80-83 against the template's) nor the header (行政复议
+    and 行政诉讼 one cell) anchored the table: no table was found."""
+    table = extract_text(REVIEW_FROM_PDF.format(title=title)).table("review_litigation")
+    assert table is not None
+    assert table.values[0].tolist() == [1, 0, 0, 0, 1, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0]
+    assert table.status[0] == ["read"] * 15
+
+
+def test_prose_naming_review_and_litigation_anchors_no_table() -> None:
+    text = "四、复议诉讼情况\n行政复议 行政诉讼\n本年度未发生因政府信息公开引起的案件。\n五、其他事项\n"
+    assert extract_text(text).table("review_litigation") is None
