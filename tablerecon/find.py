@@ -18,6 +18,10 @@ from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template, all_tables
 
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]{1,3})\)?项")
+#: The regulation a caption may cite the article of (中华人民共和国政府信息公开条例 第二十条第(一)项).
+_REGULATION = re.compile(r"^《?(?:中华人民共和国)?政府信息公开条例》?")
+#: Longest caption, the regulation's name left out: longer labels citing the article are prose.
+_CAPTION_CHARS = 20
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ANCHOR_THRESHOLD = 85.0
 
@@ -71,7 +75,7 @@ def _is_stats_anchor(label: str) -> bool:
 
 def _caption_table(label: str) -> str | None:
     m = _CAPTION.search(label)
-    if m is None or len(label) > 20:
+    if m is None or len(_REGULATION.sub("", label)) > _CAPTION_CHARS:
         return None
     n = sum(_NUMERALS[c] for c in m.group(1)) if m.group(1) != "十" else 10
     table_id = f"active_20_{n}"
@@ -81,6 +85,24 @@ def _caption_table(label: str) -> str | None:
 #: How the review table's header starts: 行政复议, then 行政诉讼 in the next cell or, where a PDF's
 #: text keeps the header row on one line, in the same.
 _REVIEW_HEADER_STARTS = frozenset({"行政复议", "行政复议行政诉讼"})
+
+
+@cache
+def _active_sections() -> tuple[str, ...]:
+    return tuple(sorted({s.title for _, s in _candidates("active_20_1") if s.title}))
+
+
+@bounded(4096)
+@cache
+def _is_active_section(label: str) -> bool:
+    return is_section_heading(label) and any(score(label, t) >= _ANCHOR_THRESHOLD for t in _active_sections())
+
+
+def _opens_first_table(cells: list[Cell], i: int) -> bool:
+    """Whether section 二's title at cell ``i`` is followed at once by its first table with no
+    caption of its own: its header (信息内容) and then its first row (规章)."""
+    following = [c.text for c in cells[i + 1 : i + 8] if c.kind is Kind.LABEL]
+    return following[:1] == ["信息内容"] and "规章" in following
 
 
 def _review_header(cells: list[Cell], i: int) -> bool:
@@ -140,6 +162,8 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         table_id = _label_anchor(text)
         if table_id is None and text in _REVIEW_HEADER_STARTS and _review_header(cells, i):
             table_id = "review_litigation"
+        if table_id is None and _is_active_section(text) and _opens_first_table(cells, i):
+            table_id = "active_20_1"
         if table_id is not None:
             markers.append((i, table_id))
         elif _is_stop(text):

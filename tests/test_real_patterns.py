@@ -148,3 +148,27 @@ def test_the_review_table_under_another_title_with_its_header_on_one_line(title:
 def test_prose_naming_review_and_litigation_anchors_no_table() -> None:
     text = "四、复议诉讼情况\n行政复议 行政诉讼\n本年度未发生因政府信息公开引起的案件。\n五、其他事项\n"
     assert extract_text(text).table("review_litigation") is None
+
+
+def test_a_caption_citing_the_regulation_by_name_anchors_its_table() -> None:
+    """中华人民共和国政府信息公开条例 第二十条第(一)项: longer than a caption may be, the table
+    was dropped without a word."""
+    caption = "中华人民共和国政府信息公开条例 第二十条第(一)项 | | | |"
+    text = ACTIVE.format(first=HEADER_2019, fifth="", sixth="").replace("第二十条第(一)项 |", caption)
+    table = extract_text(text).table("active_20_1")
+    assert table is not None and table.values.tolist() == [[0, 0, 0], [2, 1, 7]]
+    # A sentence citing the article is no caption.
+    prose = "根据《中华人民共和国政府信息公开条例》第二十条第(一)项的规定，现将有关情况公布如下"
+    assert extract_text(prose + "\n规章 | 0 | 0 | 0 |\n").tables == []
+
+
+def test_section_two_opening_on_its_first_table_without_caption() -> None:
+    """The (一) table's caption row left out: section 二's title, then 信息内容 and the table.
+    Before, the table was dropped without a word."""
+    text = ACTIVE.format(first=HEADER_2019, fifth="", sixth="").replace("第二十条第(一)项 |\n", "")
+    report = extract_text(text)
+    table = report.table("active_20_1")
+    assert table is not None and table.template == "active-2019"
+    assert table.values.tolist() == [[0, 0, 0], [2, 1, 7]]
+    # Section 二 opening on prose anchors nothing of its own.
+    assert extract_text("二、主动公开政府信息情况\n本年度主动公开信息1200条。\n").tables == []
