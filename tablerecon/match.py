@@ -512,6 +512,9 @@ def _match_one(
     end = region.end
     stopped_early = False
     last_index: dict[int, int] = {}  # by id of a row's evidence: where its last value is
+    # Template rows with no value of their own, each followed by rows no template knows that
+    # have values (其他对外管理服务事项 over 行政检查, 行政确认): by key, the row and those labels.
+    heads: dict[str, tuple[RowEvidence, list[str]]] = {}
     label_kind = Kind.LABEL  # looked up once: the loop reads every cell of the region
     i = region.start
     while i < end:
@@ -575,6 +578,8 @@ def _match_one(
             stopped_early = True
             break
         elif nxt is not None and nxt.kind is not label_kind:
+            if current is not None and not current.cells and not current.key.startswith("extra_row_"):
+                heads.setdefault(current.key, (current, []))[1].append(cell.text)
             current = RowEvidence(
                 key=f"extra_row_{len(extras) + 1}",
                 label=cell.text,
@@ -598,6 +603,14 @@ def _match_one(
         started = True
     if not started:
         return None
+    for head, under in heads.values():
+        if not head.cells:
+            # Its values are the rows under it, or their sum, or left out: not known to be blank.
+            head.found = False
+            notes.append(
+                f"row {head.key} holds no value of its own but rows under it do ({', '.join(under)}); "
+                "its cells are unknown"
+            )
     columns, column_labels, header_score, extra_cols, named, complete = _match_columns(headers, spec)
     ordered: list[RowEvidence] = []
     for row in spec.data_rows:

@@ -172,3 +172,23 @@ def test_section_two_opening_on_its_first_table_without_caption() -> None:
     assert table.values.tolist() == [[0, 0, 0], [2, 1, 7]]
     # Section 二 opening on prose anchors nothing of its own.
     assert extract_text("二、主动公开政府信息情况\n本年度主动公开信息1200条。\n").tables == []
+
+
+def test_a_row_broken_down_into_rows_no_template_knows_is_not_blank() -> None:
+    """其他对外管理服务事项 with no value of its own, then 行政检查 and 行政确认 with theirs: the
+    row's value is theirs, or their sum, or left out; it used to be read as blank."""
+    text = (
+        "第二十条第(五)项\n\n信息内容\n\n上一年项目数量\n\n本年增/减\n\n处理决定数量\n\n"
+        "行政许可\n\n4\n\n0\n\n9\n\n其他对外管理服务事项\n\n行政检查\n\n3\n\n0\n\n12\n\n"
+        "行政确认\n\n1\n\n0\n\n2\n\n第二十条第(六)项\n"
+    )
+    table = extract_text(text).table("active_20_5")
+    assert table is not None
+    assert table.rows == ["licensing", "other_services", "extra_row_1", "extra_row_2"]
+    assert table.status[1] == ["unknown"] * 3
+    assert table.values[2].tolist() == [3, 0, 12] and table.values[3].tolist() == [1, 0, 2]
+    assert any("other_services holds no value of its own" in note for note in table.notes)
+    # A row left blank, with no rows under it, is still blank.
+    blank = extract_text(text.replace("行政检查\n\n3\n\n0\n\n12\n\n行政确认\n\n1\n\n0\n\n2\n\n", ""))
+    other = blank.table("active_20_5")
+    assert other is not None and other.status[1] == ["blank"] * 3
