@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from tablerecon.caches import bounded
-from tablerecon.labels import MATCH_THRESHOLD, is_section_heading, score
+from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_section_heading, score
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template, all_tables
 
@@ -147,7 +147,9 @@ def _is_stats_row(label: str) -> bool:
 def _is_stop(label: str) -> bool:
     if not is_section_heading(label):
         return False
-    return all(score(label, r) < MATCH_THRESHOLD for r in _request_row_labels())
+    # A piece of the requests table's group label 三、本年度办理结果 (printed a few characters a
+    # line beside the rows it spans) is no heading either.
+    return all(score(label, r) < MATCH_THRESHOLD and not is_piece_of(label, r) for r in _request_row_labels())
 
 
 def find_regions(cells: list[Cell]) -> list[Region]:

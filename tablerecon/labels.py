@@ -116,6 +116,19 @@ def has_ordinal(label: str) -> bool:
     return _ORDINAL.match(label) is not None
 
 
+#: Characters a label must share with the start of a spanning cell's label to be taken for its
+#: first piece (三、本年 of 三、本年度办理结果; a section heading shares only its number, 三、).
+PIECE_OPENING_CHARS = 3
+
+
+def is_piece_of(text: str, label: str) -> bool:
+    """Whether ``text`` is a piece of ``label`` as a layout prints a cell spanning several rows,
+    a few characters a line: inside it, or opening with its first characters and going on with
+    the next row's piece beside it (三、本年诉类申请)."""
+    opening = len(text) >= PIECE_OPENING_CHARS and label.startswith(text[:PIECE_OPENING_CHARS])
+    return opening or text in label
+
+
 def is_section_heading(label: str) -> bool:
     """Headings like 五、存在的主要问题及改进情况 that end whatever table is open."""
     return len(label) <= 40 and _SECTION.match(label) is not None

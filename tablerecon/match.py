@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from tablerecon.caches import register
 from tablerecon.find import Region
 from tablerecon.labels import (
     MATCH_THRESHOLD,
+    is_piece_of,
     is_prose,
     is_section_heading,
     matches_any,
@@ -466,6 +468,59 @@ def choose_variant(variants: list[TableEvidence], document_format: str | None) -
     return best
 
 
+def _doubt_misplaced_values(rows: list[RowEvidence], stray: int, width: int) -> list[str]:
+    """Rows whose reading the text's order puts in doubt, set not found (their cells unknown),
+    and the notes saying why.
+
+    A row with no value of its own is blank only if no values went astray: beside numbers no
+    row took, or a row of more values than columns, its own may be among them. A row holding two
+    rows' worth of values or more is the values of several rows standing together (a PDF's
+    reading order puts a table's labels before its values): which row each belongs to is known
+    for none."""
+    overfull = [r for r in rows if r.found and len(r.cells) > width]
+    blocks = [r for r in overfull if len(r.cells) >= 2 * max(width, 1)]
+    if blocks:
+        for evidence in rows:
+            evidence.found = False
+        return [
+            f"row {blocks[0].key} holds the values of several rows ({len(blocks[0].cells)} for "
+            f"{width} columns): the text lost which row each value is in; every cell is unknown"
+        ]
+    if not (stray or overfull):
+        return []
+    empty = [r for r in rows if r.found and not r.cells and not r.key.startswith("extra_row_")]
+    for evidence in empty:
+        evidence.found = False
+    if not empty:
+        return []
+    astray = f"{stray} number(s) outside any row" if stray else "rows of more values than columns"
+    keys = ", ".join(r.key for r in empty)
+    return [f"rows with no value of their own beside {astray}: {keys}; their cells are unknown"]
+
+
+#: Shortest piece of a wrapped label read as the rest of it: one character is too common.
+_LABEL_PIECE_CHARS = 2
+
+
+def _continues(text: str, row: RowSpec) -> bool:
+    """Whether ``text`` is a later piece of the row's label (or an alias), wrapped onto a line
+    of its own: ``的,只计这一情形,不计其`` of (二)部分公开(区分处理的,只计这一情形,不计其他情形)."""
+    if len(text) < _LABEL_PIECE_CHARS:
+        return False
+    return any(text in full and not full.startswith(text) for full in _label_forms(row))
+
+
+def _piece_of_group(text: str, spec: TableSpec) -> bool:
+    """Whether ``text`` is a piece of a group row's label (a cell spanning the rows under it)."""
+    return any(is_piece_of(text, full) for row in spec.rows if row.group for full in _label_forms(row))
+
+
+@cache
+def _label_forms(row: RowSpec) -> tuple[str, ...]:
+    """A template row's label and aliases, normalized as labels read from documents are."""
+    return tuple(template_text(label) for label in _row_labels(row))
+
+
 def layout_in_doubt(chosen: TableEvidence, variants: list[TableEvidence]) -> TableEvidence | None:
     """The variant whose columns the table's own header names, every one and better, where it
     names only some of the chosen one's (or more): the values fit one layout and the header
@@ -515,6 +570,7 @@ def _match_one(
     # Template rows with no value of their own, each followed by rows no template knows that
     # have values (其他对外管理服务事项 over 行政检查, 行政确认): by key, the row and those labels.
     heads: dict[str, tuple[RowEvidence, list[str]]] = {}
+    last_row: tuple[RowSpec, RowEvidence] | None = None  # the last template row found, as read
     label_kind = Kind.LABEL  # looked up once: the loop reads every cell of the region
     i = region.start
     while i < end:
@@ -569,10 +625,20 @@ def _match_one(
                     unit=unit if used == 1 else None,
                 )
                 found[row.key] = current
+                last_row = (row, current)
         elif not started or (unlabeled and current is None):
             headers.append(cell)
         elif not unlabeled and _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
             current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
+        elif last_row is not None and not last_row[1].cells and _continues(cell.text, last_row[0]):
+            # The rest of the last row's label, wrapped onto further lines, its values on one of
+            # them: a PDF's layout centres a row's values beside the middle line of its label.
+            current = last_row[1]
+            current.label += cell.text
+        elif last_row is not None and not last_row[1].cells and _piece_of_group(cell.text, spec):
+            current = last_row[1]  # the values beside a spanning cell's piece are the last row's
+        elif (nxt is None or nxt.kind is label_kind) and _piece_of_group(cell.text, spec):
+            pass  # a piece of a cell spanning rows (三、本年度办理结果, a few characters a line)
         elif is_section_heading(cell.text) or is_prose(cell.text) or (unlabeled and current is not None):
             end = i
             stopped_early = True
@@ -641,6 +707,7 @@ def _match_one(
         notes.append("header cells no template knows: " + ", ".join(extra_cols))
     if stray:
         notes.append(f"{stray} number(s) outside any row were ignored")
+    notes.extend(_doubt_misplaced_values(ordered, stray, len(columns)))
     title = cells[region.anchor].text
     return TableEvidence(
         template=template,

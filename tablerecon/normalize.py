@@ -24,6 +24,7 @@ import opencc
 from tablerecon.borders import is_rule, read_borders
 from tablerecon.caches import bounded, register
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
+from tablerecon.pages import page_furniture
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space and nbsp to space; NUL (which
 # broken scrapes leave after cells, and which no text means) dropped like the zero-width marks.
@@ -596,8 +597,11 @@ def tokenize(
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # A table drawn with box characters or rules: its bars separate cells, its rules are no lines.
+    # A table drawn with box characters or rules: its bars separate cells, its rules are no lines;
+    # nor are the headers, footers and page numbers at a PDF's page breaks.
     text, rules = read_borders(text)
+    if "\f" in text:
+        rules |= page_furniture(text)
     cells: list[Cell] = []
     gap = 0
     number = 0

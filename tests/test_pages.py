@@ -1,0 +1,92 @@
+"""Page furniture at a PDF's page breaks: page numbers and running headers and footers are no
+part of the report's tables; the values and labels beside them are."""
+
+from __future__ import annotations
+
+from tablerecon import extract_text
+from tablerecon.pages import page_furniture
+
+
+def _pages(*pages: str) -> str:
+    """Pages as pdftotext writes them: each ends its last line, and a form feed opens the next
+    (and ends the document)."""
+    return "\f".join(page if page.endswith("\n") else page + "\n" for page in pages) + "\f"
+
+
+def test_page_numbers_and_running_lines_at_page_breaks() -> None:
+    text = _pages(
+        "某局2021年度报告\n规章 0 0 0\n\n- 1 -\n",
+        "某局2021年度报告\n行政规范性文件 2 1 7\n第2页 共3页\n",
+        "某局2021年度报告\n其他 5\n3/3\n",
+    )
+    lines = text.split("\n")
+    dropped = sorted(lines[n - 1].replace("\f", "") for n in page_furniture(text))
+    assert dropped == ["- 1 -", "3/3", "某局2021年度报告", "某局2021年度报告", "第2页 共3页"]
+    # The first page's header stands at no page break: kept (it is no table's part either).
+
+
+def test_a_bare_number_is_a_page_number_only_where_the_numbers_count_the_pages() -> None:
+    counting = _pages("规章 0 0 0\n1", "规范性文件 2 1 7\n2", "其他 5 5\n3")
+    lines = counting.split("\n")
+    assert sorted(lines[n - 1].replace("\f", "") for n in page_furniture(counting)) == ["1", "2", "3"]
+    # Values that end pages (one cell a line) do not count the pages: they are kept.
+    values = _pages("规章\n0\n7", "规范性文件\n2\n0", "其他\n5\n9")
+    assert page_furniture(values) == set()
+
+
+def test_rows_of_numbers_alike_at_page_breaks_are_no_footer() -> None:
+    text = _pages("规章\n0 0 0", "规范性文件\n0 0 0", "其他\n0 0 0")
+    assert page_furniture(text) == set()
+    assert page_furniture("no page breaks\n- 1 -\n") == set()
+
+
+def test_a_footer_inside_a_table_neither_ends_it_nor_gives_a_value() -> None:
+    """A browser's footer (the page's address and 3/8) is long enough to read as a sentence,
+    which ends a table: the rows after it were lost, and a page number read as a value."""
+    header = "11/23/26, 10:57 PM  某区2021年度政府信息公开工作年度报告_政府信息公开年报_某区人民政府门户网站"
+    footer = "file:///home/user/reports/2021/some_district_annual_report_page.html      {}/8"
+    text = (
+        f"{header}\n第二十条第(一)项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+        f"规章 0 0 0\n{footer.format(1)}\n\f{header}\n行政规范性文件 2 1 7\n{footer.format(2)}\n"
+        f"\f{header}\n第二十条第(五)项\n{footer.format(3)}\n\f"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None and table.values.tolist() == [[0, 0, 0], [2, 1, 7]]
+    assert all(s == "read" for row in table.status for s in row)
+
+
+def test_a_row_whose_values_stand_beside_the_middle_line_of_its_label() -> None:
+    """pdftotext -layout centres a row's values beside the middle line of its wrapped label,
+    and a cell spanning rows (三、本年度办理结果) prints a few characters a line beside them:
+    the values are the row's, not a row of their own, and the row is not blank."""
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "一、本年新收政府信息公开申请数量  9  0  0  0  0  0  9\n"
+        "二、上年结转政府信息公开申请数量  0  0  0  0  0  0  0\n"
+        "三 、 本   （一）予以公开          4  0  0  0  0  0  4\n"
+        "年度办\n"
+        "            （二）部分公开（区分处理\n"
+        "理结果\n"
+        "            的，只计这一情形，不计其 5  0  0  0  0  0  5\n"
+        "            他情形）\n"
+        "五、存在的主要问题及改进情况\n"
+    )
+    table = extract_text(text).table("requests")
+    assert table is not None
+    row = table.rows.index("partially_granted")
+    assert table.values[row].tolist() == [5, 0, 0, 0, 0, 0, 5]
+    assert table.status[row] == ["read"] * 7
+    assert "extra_row_1" not in table.rows
+
+
+def test_labels_before_their_values_leave_the_rows_unknown_not_blank() -> None:
+    """pdftotext's default mode reads a table's labels, then its header, then its values: the
+    header's last cell took them all, and the rows read blank (silently wrong)."""
+    text = (
+        "第二十条第（一）项\n信息内容\n规章\n行政规范性文件\n本年制发件数\n本年废止件数\n现行有效件数\n"
+        "0\n0\n0\n69\n3\n665\n第二十条第（五）项\n"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None
+    assert all(s == "unknown" for row in table.status for s in row)
+    assert any("values of several rows" in note for note in table.notes)
