@@ -95,7 +95,7 @@ def _active_sections() -> tuple[str, ...]:
 @bounded(4096)
 @cache
 def _is_active_section(label: str) -> bool:
-    return is_section_heading(label) and any(score(label, t) >= _ANCHOR_THRESHOLD for t in _active_sections())
+    return any(score(label, t) >= _ANCHOR_THRESHOLD for t in _active_sections())
 
 
 def _opens_first_table(cells: list[Cell], i: int) -> bool:
@@ -164,12 +164,12 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         table_id = _label_anchor(text)
         if table_id is None and text in _REVIEW_HEADER_STARTS and _review_header(cells, i):
             table_id = "review_litigation"
-        if table_id is None and _is_active_section(text) and _opens_first_table(cells, i):
-            table_id = "active_20_1"
         if table_id is not None:
             markers.append((i, table_id))
         elif _is_stop(text):
-            markers.append((i, None))
+            # Section 二's title opening on its first table, whose caption was left out.
+            first = _is_active_section(text) and _opens_first_table(cells, i)
+            markers.append((i, "active_20_1" if first else None))
     regions: list[Region] = []
     k = 0
     while k < len(markers):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from typing import NamedTuple
 
 from tablerecon.caches import register
@@ -151,9 +150,8 @@ def _match_columns(headers: list[Cell], spec: TableSpec) -> _Columns:
         if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
             _COLUMNS_CACHE.clear()
         hit = _COLUMNS_CACHE[key] = (spec, _match_column_texts(texts, spec))
-    found = hit[1]
-    # Copies: callers own their lists.
-    return found._replace(keys=list(found.keys), labels=list(found.labels), extras=list(found.extras))
+    keys, labels, score, extras, named, complete = hit[1]
+    return _Columns(list(keys), list(labels), score, list(extras), named, complete)  # callers own lists
 
 
 def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> _Columns:
@@ -512,13 +510,26 @@ def _continues(text: str, row: RowSpec) -> bool:
 
 def _piece_of_group(text: str, spec: TableSpec) -> bool:
     """Whether ``text`` is a piece of a group row's label (a cell spanning the rows under it)."""
-    return any(is_piece_of(text, full) for row in spec.rows if row.group for full in _label_forms(row))
+    hit = _GROUP_FORMS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _GROUP_FORMS[id(spec)] = (spec, tuple(f for r in spec.rows if r.group for f in _label_forms(r)))
+    return any(is_piece_of(text, full) for full in hit[1])
 
 
-@cache
 def _label_forms(row: RowSpec) -> tuple[str, ...]:
     """A template row's label and aliases, normalized as labels read from documents are."""
-    return tuple(template_text(label) for label in _row_labels(row))
+    hit = _LABEL_FORMS.get(id(row))
+    if hit is None or hit[0] is not row:
+        hit = _LABEL_FORMS[id(row)] = (row, tuple(template_text(label) for label in _row_labels(row)))
+    return hit[1]
+
+
+# Label forms by id of the spec or row (hashing a frozen model hashes every field, each call),
+# kept with it so that an id reused by another is no false hit.
+_GROUP_FORMS: dict[int, tuple[TableSpec, tuple[str, ...]]] = {}
+_LABEL_FORMS: dict[int, tuple[RowSpec, tuple[str, ...]]] = {}
+register(_GROUP_FORMS.clear)
+register(_LABEL_FORMS.clear)
 
 
 def layout_in_doubt(chosen: TableEvidence, variants: list[TableEvidence]) -> TableEvidence | None:

@@ -291,6 +291,8 @@ def parse_number(text: str) -> float | None:
 
     Units written into the cell (``950125.6165万元``) are dropped; signs are kept.
     """
+    if text.isascii() and text.isdigit():  # most cells: digits alone, read without the regex
+        return float(text) if len(text) <= MAX_NUMBER_DIGITS else None
     m = _NUMBER.match(text)
     if m is None:
         return None
