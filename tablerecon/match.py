@@ -63,6 +63,9 @@ class TableEvidence:
     header_fit: float = 0.0
     #: Whether the header names every column of the variant and nothing else.
     header_complete: bool = False
+    #: Whether values went astray in the table (numbers outside any row, before the first row's
+    #: label, or more in a row than columns): then rows with no value elsewhere are doubtful too.
+    astray: bool = False
 
     @property
     def style(self) -> Style:
@@ -466,32 +469,52 @@ def choose_variant(variants: list[TableEvidence], document_format: str | None) -
     return best
 
 
-def _doubt_misplaced_values(rows: list[RowEvidence], stray: int, width: int) -> list[str]:
+def _doubt_misplaced_values(rows: list[RowEvidence], stray: int, lead: int, width: int) -> list[str]:
     """Rows whose reading the text's order puts in doubt, set not found (their cells unknown),
-    and the notes saying why.
+    and the notes saying why. PDF extractors' reading orders put a table's labels before its
+    values, its values before its labels, or its values under another table's caption.
 
-    A row with no value of its own is blank only if no values went astray: beside numbers no
-    row took, or a row of more values than columns, its own may be among them. A row holding two
-    rows' worth of values or more is the values of several rows standing together (a PDF's
-    reading order puts a table's labels before its values): which row each belongs to is known
-    for none."""
+    A row holding two rows' worth of values or more is the values of several rows standing
+    together; values before the first row's label (two or more, or a row's worth: a row's
+    values, cut by its label or not) are the first row's, each label then followed by the next
+    row's: either way no row's values are known. A row with no
+    value of its own is blank only if no values went astray: beside numbers no row took, values
+    before the first label, or a row of more values than columns, its own may be among them."""
     overfull = [r for r in rows if r.found and len(r.cells) > width]
     blocks = [r for r in overfull if len(r.cells) >= 2 * max(width, 1)]
-    if blocks:
+    if blocks or lead >= min(_LEADING_VALUES, max(width, 1)):
         for evidence in rows:
             evidence.found = False
-        return [
-            f"row {blocks[0].key} holds the values of several rows ({len(blocks[0].cells)} for "
-            f"{width} columns): the text lost which row each value is in; every cell is unknown"
-        ]
-    if not (stray or overfull):
+        block = blocks[0] if blocks else None
+        why = (
+            f"row {block.key} holds the values of several rows ({len(block.cells)} for {width} columns)"
+            if block is not None
+            else f"{lead} values stand before the first row's label"
+        )
+        return [f"{why}: the text lost which row each value is in; every cell is unknown"]
+    if not (stray or lead or overfull):
         return []
+    if stray:
+        astray = f"{stray} number(s) outside any row"
+    elif lead:
+        astray = f"{lead} value(s) before the first row's label"
+    else:
+        astray = "rows of more values than columns"
+    return doubt_empty_rows(rows, astray)
+
+
+#: Values before a table's first row label that show the text puts values before labels.
+_LEADING_VALUES = 2
+
+
+def doubt_empty_rows(rows: list[RowEvidence], astray: str) -> list[str]:
+    """Set the rows with no value of their own not found (their cells unknown), as values went
+    astray (``astray`` says how): theirs may be among them. The note saying so, if any."""
     empty = [r for r in rows if r.found and not r.cells and not r.key.startswith("extra_row_")]
     for evidence in empty:
         evidence.found = False
     if not empty:
         return []
-    astray = f"{stray} number(s) outside any row" if stray else "rows of more values than columns"
     keys = ", ".join(r.key for r in empty)
     return [f"rows with no value of their own beside {astray}: {keys}; their cells are unknown"]
 
@@ -575,6 +598,7 @@ def _match_one(
     started = False
     pos = 0
     stray = 0
+    lead = 0
     end = region.end
     stopped_early = False
     last_index: dict[int, int] = {}  # by id of a row's evidence: where its last value is
@@ -596,6 +620,8 @@ def _match_one(
                 last_index[id(current)] = i
             elif started and not (units and cell.kind is Kind.PLACEHOLDER):  # a group row's unit: —
                 stray += 1
+            elif not started and cell.kind is Kind.NUMBER:
+                lead += 1  # a value before any row's label: the text may put values before labels
             i += 1
             continue
         if cell.text in units:
@@ -718,7 +744,7 @@ def _match_one(
         notes.append("header cells no template knows: " + ", ".join(extra_cols))
     if stray:
         notes.append(f"{stray} number(s) outside any row were ignored")
-    notes.extend(_doubt_misplaced_values(ordered, stray, len(columns)))
+    notes.extend(_doubt_misplaced_values(ordered, stray, lead, len(columns)))
     title = cells[region.anchor].text
     return TableEvidence(
         template=template,
@@ -732,4 +758,5 @@ def _match_one(
         notes=notes,
         header_fit=named,
         header_complete=complete,
+        astray=bool(stray or lead or any(len(r.cells) > len(columns) for r in ordered)),
     )

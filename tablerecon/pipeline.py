@@ -20,7 +20,14 @@ from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.find import Region, find_regions
 from tablerecon.labels import is_prose
-from tablerecon.match import TableEvidence, choose_variant, document_format, layout_in_doubt, match_variants
+from tablerecon.match import (
+    TableEvidence,
+    choose_variant,
+    document_format,
+    doubt_empty_rows,
+    layout_in_doubt,
+    match_variants,
+)
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, Kind, normalize
 from tablerecon.prose import prose_table
@@ -210,6 +217,12 @@ def _extract(
             f"{table}: the document holds this table {times}; the {best} match "
             f"(line {_first_line(chosen[table])}) is kept"
         )
+    astray = [ev.spec.table for ev in chosen.values() if ev.astray]
+    if astray:
+        # Values went astray in one table (a PDF's reading order can put a table's values under
+        # the next one's caption): a row with no value of its own in any table may have lost its.
+        for ev in chosen.values():
+            ev.notes.extend(doubt_empty_rows(ev.rows, f"values astray in table {', '.join(astray)}"))
     full = writes_every_cell([(ev.rows, len(ev.columns)) for ev in chosen.values()])
     ordered = sorted(chosen.values(), key=_first_line)
     # One scraper flattened the whole document: a table with few short rows of its own is

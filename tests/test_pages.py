@@ -90,3 +90,32 @@ def test_labels_before_their_values_leave_the_rows_unknown_not_blank() -> None:
     assert table is not None
     assert all(s == "unknown" for row in table.status for s in row)
     assert any("values of several rows" in note for note in table.notes)
+
+
+def test_values_before_their_labels_leave_the_table_unknown() -> None:
+    """pdfminer (boxes_flow=None) prints each row's values before its label: each label was read
+    with the next row's values, silently (25 cells over the two real pages)."""
+    text = (
+        "第二十条第（一）项\n信息内容\n本年新制作数量\n本年新公开数量\n对外公开总数量\n"
+        "0\n0\n0\n规章\n89\n89\n89\n规范性文件\n第二十条第（六）项\n信息内容\n本年处理决定数量\n"
+        "1282\n行政处罚\n42\n行政强制\n第二十条第（八）项\n"
+    )
+    report = extract_text(text)
+    for name in ("active_20_1", "active_20_6"):
+        table = report.table(name)
+        assert table is not None
+        assert all(s == "unknown" for row in table.status for s in row), name
+        assert any("before the first row's label" in note for note in table.notes)
+
+
+def test_values_under_another_tables_caption_leave_empty_rows_unknown() -> None:
+    """pdfminer's default order can put a table's values after the next table's caption: the
+    (一) table's rows read blank (silently) while its values sat astray in the (六) table."""
+    text = (
+        "第二十条第（一）项\n信息内容\n规章\n规范性文件\n第二十条第（六）项\n信息内容\n行政处罚\n"
+        "行政强制\n本年新\n制作数量\n0\n89\n0\n89\n0\n89\n第二十条第（八）项\n"
+    )
+    first = extract_text(text).table("active_20_1")
+    assert first is not None
+    assert all(s == "unknown" for row in first.status for s in row)
+    assert any("values astray in table active_20_6" in note for note in first.notes)
