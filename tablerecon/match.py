@@ -523,12 +523,15 @@ def doubt_empty_rows(rows: list[RowEvidence], astray: str) -> list[str]:
 _LABEL_PIECE_CHARS = 2
 
 
-def _continues(text: str, row: RowSpec) -> bool:
+def _continues(text: str, row: RowSpec, read: str) -> bool:
     """Whether ``text`` is a later piece of the row's label (or an alias), wrapped onto a line
-    of its own: ``的,只计这一情形,不计其`` of (二)部分公开(区分处理的,只计这一情形,不计其他情形)."""
-    if len(text) < _LABEL_PIECE_CHARS:
-        return False
-    return any(text in full and not full.startswith(text) for full in _label_forms(row))
+    of its own: ``的,只计这一情形,不计其`` of (二)部分公开(区分处理的,只计这一情形,不计其他情形), or,
+    however short, the next piece of what was ``read`` of it (``息`` after 1.本机关不掌握相关政府信)."""
+    forms = _label_forms(row)
+    if any(full.startswith(read + text) for full in forms):
+        return True
+    inside = (text in full and not full.startswith(text) for full in forms)
+    return len(text) >= _LABEL_PIECE_CHARS and any(inside)
 
 
 def _piece_of_group(text: str, spec: TableSpec) -> bool:
@@ -667,7 +670,11 @@ def _match_one(
             headers.append(cell)
         elif not unlabeled and _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
             current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
-        elif last_row is not None and not last_row[1].cells and _continues(cell.text, last_row[0]):
+        elif (
+            last_row is not None
+            and not last_row[1].cells
+            and _continues(cell.text, last_row[0], last_row[1].label)
+        ):
             # The rest of the last row's label, wrapped onto further lines, its values on one of
             # them: a PDF's layout centres a row's values beside the middle line of its label.
             current = last_row[1]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-#: Lines looked at on each side of a page break: a footer and a page number, a header and a date.
-_EDGE_LINES = 2
+#: Lines looked at on each side of a page break: a footer and a page number, a header and a date
+#: (PyMuPDF and mutool print all four at the end of the page).
+_EDGE_LINES = 4
 #: A page number once its digits are written ``#`` and its spaces dropped: ``-#-``, ``—#—``,
 #: ``第#页``, ``第#页共#页``, ``#/#``, ``page#of#``.
 _PAGE_NUMBER = re.compile(

@@ -21,8 +21,7 @@ def test_page_numbers_and_running_lines_at_page_breaks() -> None:
     )
     lines = text.split("\n")
     dropped = sorted(lines[n - 1].replace("\f", "") for n in page_furniture(text))
-    assert dropped == ["- 1 -", "3/3", "某局2021年度报告", "某局2021年度报告", "第2页 共3页"]
-    # The first page's header stands at no page break: kept (it is no table's part either).
+    assert dropped == ["- 1 -", "3/3", *["某局2021年度报告"] * 3, "第2页 共3页"]
 
 
 def test_a_bare_number_is_a_page_number_only_where_the_numbers_count_the_pages() -> None:
@@ -119,3 +118,17 @@ def test_values_under_another_tables_caption_leave_empty_rows_unknown() -> None:
     assert first is not None
     assert all(s == "unknown" for row in first.status for s in row)
     assert any("values astray in table active_20_6" in note for note in first.notes)
+
+
+def test_a_label_wrapped_over_three_lines_before_its_values() -> None:
+    """pdftotext -raw and PyMuPDF put a row's values after the last piece of its label, however
+    short: ``息`` opened a row of its own with the values, and the row was left unknown."""
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "(四)无法提供\n1.本机关不掌\n握相关政府信\n息\n7 0 0 0 0 0 7\n"
+        "2.没有现成信息需要另行制作\n0 0 0 0 0 0 0\n五、存在的主要问题及改进情况\n"
+    )
+    table = extract_text(text).table("requests")
+    assert table is not None and "extra_row_1" not in table.rows
+    row = table.rows.index("unable_not_held")
+    assert table.values[row].tolist() == [7, 0, 0, 0, 0, 0, 7] and table.status[row] == ["read"] * 7
