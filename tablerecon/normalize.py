@@ -602,8 +602,9 @@ def tokenize(
     # A table drawn with box characters or rules: its bars separate cells, its rules are no lines;
     # nor are the headers, footers and page numbers at a PDF's page breaks.
     text, rules = read_borders(text)
-    if "\f" in text:
-        rules |= page_furniture(text)
+    furniture = page_furniture(text)
+    if furniture:
+        rules = rules | furniture
     cells: list[Cell] = []
     gap = 0
     number = 0

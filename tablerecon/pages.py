@@ -6,6 +6,10 @@ and close each page there are often no part of the report: a page number (``- 4 
 title and address). Inside a table they are worse than noise: a long footer reads as prose and
 ends the table; a page number reads as one of a row's values. They are found by their place
 (next to a page break), and by their form (a page number's) or by repeating at page breaks.
+
+Where the pages were joined without form feeds (``"\n".join`` of each page's text), furniture
+is what repeats through the document in a form no table line has: a page number, an address,
+a time of day, or a long line (a report's title) on three pages or more.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def page_furniture(text: str) -> set[int]:
     """The 1-based numbers of the lines of ``text`` that are page furniture (see the module
     docstring); none when the text has no page breaks."""
     if "\f" not in text:
-        return set()
+        return _repeated_furniture(text) if any(mark in text for mark in _FURNITURE_MARKS) else set()
     lines = text.split("\n")
     breaks = [n for n, line in enumerate(lines) if "\f" in line]
     bounds = [0, *breaks, len(lines)]
@@ -90,3 +94,32 @@ def _bare_page_numbers(lines: list[str], edges: list[tuple[list[int], list[int]]
             if len(run) >= most:
                 numbered.update(pages[p] for p in run)
     return numbered
+
+
+#: What furniture a text without page breaks holds, found by a quick look (a regex over the whole
+#: text costs more than reading a short report's tables): an address, or a page written 第#页.
+_FURNITURE_MARKS = ("://", "www.", "页")
+#: Furniture on a line's key (digits ``#``, no spaces): an address, a time of day, a page.
+_FURNITURE_KEY = re.compile(r"://|www\.|#:#|第#页")
+#: Times a line must repeat through a text without page breaks to be furniture.
+_REPEATS = 3
+#: A line this long repeated that often is a running header or footer (a report's title), not a
+#: table's: a table's long labels stand once.
+_LONG_LINE = 20
+
+
+def _repeated_furniture(text: str) -> set[int]:
+    """Furniture in a text whose pages were joined without form feeds (see the module
+    docstring): 1-based numbers of the lines."""
+    where: dict[str, list[int]] = {}
+    for n, line in enumerate(text.split("\n"), start=1):
+        key = _key(line)
+        if key:
+            where.setdefault(key, []).append(n)
+    return {
+        n
+        for key, numbers in where.items()
+        if len(numbers) >= _REPEATS
+        and (_PAGE_NUMBER.fullmatch(key) or _FURNITURE_KEY.search(key) or len(key) >= _LONG_LINE)
+        for n in numbers
+    }

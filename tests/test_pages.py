@@ -132,3 +132,25 @@ def test_a_label_wrapped_over_three_lines_before_its_values() -> None:
     assert table is not None and "extra_row_1" not in table.rows
     row = table.rows.index("unable_not_held")
     assert table.values[row].tolist() == [7, 0, 0, 0, 0, 0, 7] and table.status[row] == ["read"] * 7
+
+
+def test_furniture_of_pages_joined_without_form_feeds() -> None:
+    """Page texts joined with line breaks: the furniture repeats through the document in a
+    form no table line has (an address, 第#页, a long title line); a table's own short lines
+    repeat too (信息内容) and stay."""
+    title = "某区2021年度政府信息公开工作年度报告_政府信息公开年报_某区人民政府门户网站"
+    page = title + "\n{body}\nhttps://www.example.gov.cn/nb/2021.html 第{n}页\n"
+    bodies = [
+        "第二十条第(一)项\n信息内容\n规章\n0",
+        "0\n0\n第二十条第(五)项\n信息内容",
+        "行政许可\n5\n第二十条第(六)项",
+    ]
+    text = "".join(page.format(body=body, n=n) for n, body in enumerate(bodies, start=1))
+    lines = text.split("\n")
+    dropped = [lines[n - 1] for n in sorted(page_furniture(text))]
+    assert len(dropped) == 6 and all("某区" in line or "https" in line for line in dropped)
+    report = extract_text(text)
+    first = report.table("active_20_1")
+    assert first is not None and first.values[0].tolist() == [0, 0, 0]
+    licensing = report.table("active_20_5")
+    assert licensing is not None and licensing.values[0, -1] == 5
