@@ -94,16 +94,18 @@ _WS = re.compile(r"\s+")
 _CELL_SEPARATOR = re.compile(r"[|\t]")
 # One value of a row written on one line: a number with the unit some cells carry (``5.3万元``),
 # or a mark standing for a blank (``/``, ``-``, ``—``); and the same read backwards.
-_VALUE = rf"(?:(?:{_SIGN})?\d[\d.,]*(?:{_UNIT})?|{'|'.join(_BLANK_MARKS)})"
+_VALUE = rf"(?:(?:{_SIGN})?\d[\d.,]*(?: ?(?:{_UNIT}))?|{'|'.join(_BLANK_MARKS)})"
 _REVERSED_SIGN = "|".join(re.escape(sign[::-1]) for sign in sorted(_SIGNS, key=len, reverse=True))
 _REVERSED_VALUE = (
-    rf"(?:(?:{'|'.join(u[::-1] for u in _UNITS)})?[\d.,]*\d(?:{_REVERSED_SIGN})?"
+    rf"(?:(?:(?:{'|'.join(u[::-1] for u in _UNITS)}) ?)?[\d.,]*\d(?:{_REVERSED_SIGN})?"
     rf"|{'|'.join(m[::-1] for m in _BLANK_MARKS)})"
 )
 # A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of values
 # and the whitespace before it, then the label's last character. Matching forwards with a lazy
 # label backtracks quadratically on long lines of numbers.
 _REVERSED_TRAILING_NUMBERS = re.compile(rf"{_REVERSED_VALUE}(?:\s+{_REVERSED_VALUE})*\s+(?=[^\s\d.+-])")
+#: The values of such a run, each with the unit after it (``75394432.52 元``, as pypdf spaces it).
+_VALUES = re.compile(_VALUE)
 #: A line of two or more values and nothing else, whitespace between them.
 _SEPARATE_NUMBERS = re.compile(rf"{_VALUE}(?:\s+{_VALUE})+")
 #: A number of several digits that starts with 0 (not 0.5): a sign of digits glued together.
@@ -354,17 +356,37 @@ def _split_line(line: str) -> list[str]:
                 pieces.pop(0)
             # A rule drawn across the row's other cells (a spanning cell's text on a rule line)
             # is no field of it.
-            return [p for p in pieces if not is_rule(p)]
+            return _merged_once([p for p in pieces if not is_rule(p)])
         return [""]
     stripped = line.strip()  # the line is already in ASCII widths
     if _SEPARATE_NUMBERS.fullmatch(stripped):
         # A row of values with no label (the review row: ``0 9 0 2 11 …``). A count written
         # with a leading zero (``230 000023``) is digits glued together, not cells: kept whole.
-        return [line] if _LEADING_ZERO.search(stripped) else stripped.split()
+        return [line] if _LEADING_ZERO.search(stripped) else _VALUES.findall(stripped)
     row = _trailing_numbers(stripped)
     if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
-        return [*_known_label_parts(row[0]), *row[1].split()]
+        return [*_known_label_parts(row[0]), *_VALUES.findall(row[1])]
     return [line]
+
+
+def _merged_once(pieces: list[str]) -> list[str]:
+    """A row's fields with its label kept once where a merged cell was written into each column
+    it spans (python-docx, pandas' read_html): ``一、本年新收…`` three times, then the values.
+    Only the labels before a row's first value: a header's repeated cell may stand over values
+    repeated as well (a merged value cell), and the two must keep lining up."""
+    kept = pieces[:1]
+    for k, piece in enumerate(pieces[1:], start=1):
+        text = piece.strip()
+        if parse_number(to_ascii_width(text)) is not None:
+            return [*kept, *pieces[k:]] if len(kept) < k else pieces
+        if text == kept[-1].strip() and _WORD.search(text) and text not in PLACEHOLDERS:
+            continue
+        kept.append(piece)
+    return pieces  # no value: a header or a caption, left as it is
+
+
+#: A letter or a CJK character: what a label has and a value (``5``, ``5万元`` aside) mostly not.
+_WORD = re.compile(r"[^\W\d_]{2}")
 
 
 #: Marks that end a sentence: a line holding one outside quotes is prose, not a CSV row.

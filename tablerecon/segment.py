@@ -186,7 +186,9 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
         and (
             compact[m.end()].isdigit()
             or compact[m.end()] in "/—－–"
-            or (k + 1 < len(matches) and matches[k + 1].start() == m.end())
+            # Another label glued on, not the same one again (a merged cell an exporter wrote
+            # into each column it spans: the row is separated, not glued).
+            or (k + 1 < len(matches) and matches[k + 1].start() == m.end() and matches[k + 1][0] != m[0])
         )
     )
     if joins < GLUED_MIN_JOINS:

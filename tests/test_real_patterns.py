@@ -192,3 +192,31 @@ def test_a_row_broken_down_into_rows_no_template_knows_is_not_blank() -> None:
     blank = extract_text(text.replace("行政检查\n\n3\n\n0\n\n12\n\n行政确认\n\n1\n\n0\n\n2\n\n", ""))
     other = blank.table("active_20_5")
     assert other is not None and other.status[1] == ["blank"] * 3
+
+
+def test_a_merged_label_written_into_each_column_it_spans() -> None:
+    """python-docx and pandas' read_html write a merged cell into every column it spans: the
+    row label three times before the values. It read as three labels glued together (a glued
+    run of the values); now once. A header's repeated cell is left alone (values under it may
+    repeat too, as a merged value cell does)."""
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "一、本年新收政府信息公开申请数量\t一、本年新收政府信息公开申请数量\t一、本年新收政府信息公开申请数量"
+        "\t23\t0\t0\t0\t0\t0\t23\n"
+        "二、上年结转政府信息公开申请数量\t二、上年结转政府信息公开申请数量\t二、上年结转政府信息公开申请数量"
+        "\t0\t0\t0\t0\t0\t0\t0\n"
+        "三、本年度办理结果\t(一)予以公开\t(一)予以公开\t7\t0\t0\t0\t0\t0\t7\n"
+        "五、存在的主要问题及改进情况\n"
+    )
+    table = extract_text(text).table("requests")
+    assert table is not None
+    for key, values in (("new_received", [23, 0, 0, 0, 0, 0, 23]), ("granted", [7, 0, 0, 0, 0, 0, 7])):
+        row = table.rows.index(key)
+        assert table.values[row].tolist() == values and table.status[row] == ["read"] * 7
+
+
+def test_a_unit_spaced_from_its_number() -> None:
+    """pypdf writes 75394432.52 元: the unit was taken for a label and the row was not read."""
+    text = "第二十条第(九)项\n信息内容 采购项目数量 采购总金额\n政府集中采购 135 75394432.52 元\n三、收到\n"
+    table = extract_text(text).table("active_20_9")
+    assert table is not None and table.values.tolist() == [[135, 75394432.52]]
