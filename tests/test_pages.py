@@ -85,10 +85,7 @@ def test_labels_before_their_values_leave_the_rows_unknown_not_blank() -> None:
         "第二十条第（一）项\n信息内容\n规章\n行政规范性文件\n本年制发件数\n本年废止件数\n现行有效件数\n"
         "0\n0\n0\n69\n3\n665\n第二十条第（五）项\n"
     )
-    table = extract_text(text).table("active_20_1")
-    assert table is not None
-    assert all(s == "unknown" for row in table.status for s in row)
-    assert any("values of several rows" in note for note in table.notes)
+    _assert_unknown(text, ["active_20_1"], "values of several rows")
 
 
 def test_values_before_their_labels_leave_the_table_unknown() -> None:
@@ -99,12 +96,7 @@ def test_values_before_their_labels_leave_the_table_unknown() -> None:
         "0\n0\n0\n规章\n89\n89\n89\n规范性文件\n第二十条第（六）项\n信息内容\n本年处理决定数量\n"
         "1282\n行政处罚\n42\n行政强制\n第二十条第（八）项\n"
     )
-    report = extract_text(text)
-    for name in ("active_20_1", "active_20_6"):
-        table = report.table(name)
-        assert table is not None
-        assert all(s == "unknown" for row in table.status for s in row), name
-        assert any("before the first row's label" in note for note in table.notes)
+    _assert_unknown(text, ["active_20_1", "active_20_6"], "before the first row's label")
 
 
 def test_values_under_another_tables_caption_leave_empty_rows_unknown() -> None:
@@ -114,10 +106,17 @@ def test_values_under_another_tables_caption_leave_empty_rows_unknown() -> None:
         "第二十条第（一）项\n信息内容\n规章\n规范性文件\n第二十条第（六）项\n信息内容\n行政处罚\n"
         "行政强制\n本年新\n制作数量\n0\n89\n0\n89\n0\n89\n第二十条第（八）项\n"
     )
-    first = extract_text(text).table("active_20_1")
-    assert first is not None
-    assert all(s == "unknown" for row in first.status for s in row)
-    assert any("values astray in table active_20_6" in note for note in first.notes)
+    _assert_unknown(text, ["active_20_1"], "values astray in table active_20_6")
+
+
+def _assert_unknown(text: str, tables: list[str], why: str) -> None:
+    """Every cell of each of ``tables`` is unknown, and a note of each says ``why``."""
+    report = extract_text(text)
+    for name in tables:
+        table = report.table(name)
+        assert table is not None, name
+        assert all(s == "unknown" for row in table.status for s in row), name
+        assert any(why in note for note in table.notes), (name, table.notes)
 
 
 def test_a_label_wrapped_over_three_lines_before_its_values() -> None:
