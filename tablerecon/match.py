@@ -477,9 +477,9 @@ def _doubt_misplaced_values(rows: list[RowEvidence], stray: int, lead: int, widt
     A row holding two rows' worth of values or more is the values of several rows standing
     together; values before the first row's label (two or more, or a row's worth: a row's
     values, cut by its label or not) are the first row's, each label then followed by the next
-    row's: either way no row's values are known. A row with no
-    value of its own is blank only if no values went astray: beside numbers no row took, values
-    before the first label, or a row of more values than columns, its own may be among them."""
+    row's: either way no row's values are known. A row with no value of its own is blank only
+    if no values went astray: beside numbers no row took, values before the first label, or a
+    row of more values than columns, its own may be among them."""
     overfull = [r for r in rows if r.found and len(r.cells) > width]
     blocks = [r for r in overfull if len(r.cells) >= 2 * max(width, 1)]
     if blocks or lead >= min(_LEADING_VALUES, max(width, 1)):
