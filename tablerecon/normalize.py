@@ -359,6 +359,9 @@ def _split_line(line: str) -> list[str]:
             return _merged_once([p for p in pieces if not is_rule(p)])
         return [""]
     stripped = line.strip()  # the line is already in ASCII widths
+    words = stripped.split()
+    if len(words) >= _MERGED_COPIES and words.count(words[0]) == len(words) and _WORD.search(words[0]):
+        return [words[0]]  # a merged cell written into each column it spans, spaces between
     if _SEPARATE_NUMBERS.fullmatch(stripped):
         # A row of values with no label (the review row: ``0 9 0 2 11 …``). A count written
         # with a leading zero (``230 000023``) is digits glued together, not cells: kept whole.
@@ -367,6 +370,12 @@ def _split_line(line: str) -> list[str]:
     if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
         return [*_known_label_parts(row[0]), *_VALUES.findall(row[1])]
     return [line]
+
+
+#: Copies of one text on a line of spaced words that make it a merged cell written into each
+#: column it spans (pandas' to_string: a caption over four columns); two may be the first line of
+#: two wrapped header cells (本年新 over 制作数量, 本年新 over 公开数量).
+_MERGED_COPIES = 3
 
 
 def _merged_once(pieces: list[str]) -> list[str]:
@@ -749,7 +758,8 @@ def _line_entries(
     if fields is not None:
         if room is not None and len(fields) > room:
             raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-        return tuple(_piece_entry(wide, wide, widened=True) for wide in map(to_ascii_width, fields))
+        wide_fields = _merged_once([to_ascii_width(field) for field in fields])
+        return _unless_index(tuple(_piece_entry(wide, wide, widened=True) for wide in wide_fields))
     # Widths are normalized line by line, so a line read from the cache costs no widening; no
     # character the map changes is a line break.
     line = to_ascii_width(line)
@@ -760,7 +770,24 @@ def _line_entries(
     glued = _segmenter()(line, number, room)
     if glued:
         return tuple(glued)
-    return tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line))
+    return _unless_index(tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line)))
+
+
+#: Fewest numbers in a row of column numbers (see ``_unless_index``).
+_INDEX_ROW_CELLS = 5
+
+
+def _unless_index(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """A line's cells, or none where they are only the column numbers a data frame writes over
+    its columns (``0,1,2,…,14`` from pandas' to_csv): no row's values (they break every identity),
+    and, read as the review table's one row, they took its place."""
+    if len(entries) < _INDEX_ROW_CELLS:
+        return entries
+    values = [entry[2] if entry is not None and entry[0] is Kind.NUMBER else None for entry in entries]
+    first = values[0]
+    if first not in (0.0, 1.0) or any(value != first + k for k, value in enumerate(values)):
+        return entries
+    return ()
 
 
 @cache

@@ -185,6 +185,10 @@ def _extract(
     doubted: dict[int, TableEvidence] = {}  # by id of a chosen variant: the layout its header names
     for region, variants in zip(regions, matched, strict=True):
         ev = choose_variant(variants, fmt)
+        if ev is not None and ev.spec.table == "stats" and not any(row.cells for row in ev.rows):
+            # Words any report uses (政府信息公开, a site's menu item) anchor the pre-2019
+            # statistics table: with no value under them, the labels it matched are other text.
+            ev = None
         if ev is None:
             if region.at_document_end:
                 report.errors.append(f"{region.table}: the text ends inside the table; not emitted")

@@ -220,3 +220,49 @@ def test_a_unit_spaced_from_its_number() -> None:
     text = "第二十条第(九)项\n信息内容 采购项目数量 采购总金额\n政府集中采购 135 75394432.52 元\n三、收到\n"
     table = extract_text(text).table("active_20_9")
     assert table is not None and table.values.tolist() == [[135, 75394432.52]]
+
+
+def test_a_data_frames_column_numbers_are_no_values() -> None:
+    """pandas writes its column numbers over a table read with read_html (0,1,…,14): the review
+    table's row has no label, so the first line of numbers was read as its values, silently
+    (27 cells over the two real pages)."""
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n0,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+        "行政复议,行政复议,行政复议,行政复议,行政复议,行政诉讼,行政诉讼,行政诉讼,行政诉讼,行政诉讼,"
+        "行政诉讼,行政诉讼,行政诉讼,行政诉讼,行政诉讼\n"
+        "结果维持,结果纠正,其他结果,尚未审结,总计,未经复议直接起诉,未经复议直接起诉,未经复议直接起诉,"
+        "未经复议直接起诉,未经复议直接起诉,复议后起诉,复议后起诉,复议后起诉,复议后起诉,复议后起诉\n"
+        "1,0,2,0,3,12,0,0,0,12,0,0,0,0,0\n五、存在的主要问题及改进情况\n"
+    )
+    table = extract_text(text).table("review_litigation")
+    assert table is not None
+    assert table.values[0].tolist() == [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]
+    assert all(check.holds for check in table.checks)
+
+
+def test_a_caption_written_into_each_column_with_spaces() -> None:
+    """pandas' to_string writes a caption spanning four columns four times, spaced: the line
+    read as one unknown label and the table went missing."""
+    caption = "     ".join(["第二十条第(一)项"] * 4)
+    header = "信息内容  本年新制作数量  本年新公开数量  对外公开总数量"
+    text = f"{caption}\n{header}\n规章  0  0  0\n规范性文件  89  89  89\n"
+    table = extract_text(text + "第二十条第(五)项\n").table("active_20_1")
+    assert table is not None and table.values.tolist() == [[0, 0, 0], [89, 89, 89]]
+
+
+def test_repeated_labels_in_a_csv_row() -> None:
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "一、本年新收政府信息公开申请数量,一、本年新收政府信息公开申请数量,23,0,0,0,0,0,23\n"
+        "五、存在的主要问题及改进情况\n"
+    )
+    table = extract_text(text).table("requests")
+    assert table is not None
+    assert table.values[table.rows.index("new_received")].tolist() == [23, 0, 0, 0, 0, 0, 23]
+
+
+def test_a_menu_item_anchors_no_statistics_table() -> None:
+    """A site's menu item 政府信息公开 standing alone anchored the pre-2019 statistics table,
+    emitted with two cells claimed blank (行政复议 and 行政诉讼, further menu items)."""
+    text = "首页\n\n 政府信息公开 \n\n 行政复议 \n\n 行政诉讼 \n\n互动交流\n本局今年办理了各类事项。\n"
+    assert extract_text(text).tables == []
