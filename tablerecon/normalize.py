@@ -382,16 +382,30 @@ def _merged_once(pieces: list[str]) -> list[str]:
     """A row's fields with its label kept once where a merged cell was written into each column
     it spans (python-docx, pandas' read_html): ``一、本年新收…`` three times, then the values.
     Only the labels before a row's first value: a header's repeated cell may stand over values
-    repeated as well (a merged value cell), and the two must keep lining up."""
+    repeated as well (a merged value cell), and the two must keep lining up. A row number before
+    the label (a data frame's index, a 序号 column: ``| 3 | 规范性文件 | 89 |``) is no value."""
+    if len(pieces) > 2 and _ROW_NUMBER.fullmatch(pieces[0].strip()) and _is_label(pieces[1].strip()):
+        pieces = pieces[1:]
     kept = pieces[:1]
     for k, piece in enumerate(pieces[1:], start=1):
         text = piece.strip()
         if parse_number(to_ascii_width(text)) is not None:
             return [*kept, *pieces[k:]] if len(kept) < k else pieces
-        if text == kept[-1].strip() and _WORD.search(text) and text not in PLACEHOLDERS:
+        if text == kept[-1].strip() and _is_label(text):
             continue
         kept.append(piece)
     return pieces  # no value: a header or a caption, left as it is
+
+
+def _is_label(text: str) -> bool:
+    """Whether a field's text is a label: words, not a blank mark, not a value with its unit."""
+    return (
+        bool(_WORD.search(text)) and text not in PLACEHOLDERS and parse_number(to_ascii_width(text)) is None
+    )
+
+
+#: A row number: a few digits alone.
+_ROW_NUMBER = re.compile(r"\d{1,4}")
 
 
 #: A letter or a CJK character: what a label has and a value (``5``, ``5万元`` aside) mostly not.
@@ -773,17 +787,19 @@ def _line_entries(
     return _unless_index(tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line)))
 
 
-#: Fewest numbers in a row of column numbers (see ``_unless_index``).
-_INDEX_ROW_CELLS = 5
+#: Fewest numbers in a row of column numbers (see ``_unless_index``): more than the three
+#: columns of the smallest tables, whose one row of values may count up (0 1 2).
+_INDEX_ROW_CELLS = 4
 
 
 def _unless_index(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
     """A line's cells, or none where they are only the column numbers a data frame writes over
     its columns (``0,1,2,…,14`` from pandas' to_csv): no row's values (they break every identity),
     and, read as the review table's one row, they took its place."""
-    if len(entries) < _INDEX_ROW_CELLS:
+    filled = [entry for entry in entries if entry is not None]  # to_markdown leaves the index's corner empty
+    if len(filled) < _INDEX_ROW_CELLS:
         return entries
-    values = [entry[2] if entry is not None and entry[0] is Kind.NUMBER else None for entry in entries]
+    values = [entry[2] if entry[0] is Kind.NUMBER else None for entry in filled]
     first = values[0]
     if first not in (0.0, 1.0) or any(value != first + k for k, value in enumerate(values)):
         return entries

@@ -266,3 +266,23 @@ def test_a_menu_item_anchors_no_statistics_table() -> None:
     emitted with two cells claimed blank (行政复议 and 行政诉讼, further menu items)."""
     text = "首页\n\n 政府信息公开 \n\n 行政复议 \n\n 行政诉讼 \n\n互动交流\n本局今年办理了各类事项。\n"
     assert extract_text(text).tables == []
+
+
+def test_a_row_number_before_the_label() -> None:
+    """pandas' to_markdown (its index) and tables with a 序号 column put a row number before each
+    label: it read as a value before the first row's label, and every table was left unknown.
+    The index's own header (an empty corner, then 0,1,…) is no row either."""
+    numbers = " | ".join(str(k) for k in range(15))
+    text = (
+        "第二十条第(一)项\n|    | 0 | 1 | 2 | 3 |\n"
+        "|  0 | 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n"
+        "|  1 | 规章 | 0 | 0 | 0 |\n|  2 | 规范性文件 | 89 | 89 | 89 |\n"
+        f"四、政府信息公开行政复议、行政诉讼情况\n|    | {numbers} |\n"
+        "|  0 | 1 | 0 | 2 | 0 | 3 | 12 | 0 | 0 | 0 | 12 | 0 | 0 | 0 | 0 | 0 |\n五、存在的主要问题及改进情况\n"
+    )
+    report = extract_text(text)
+    first = report.table("active_20_1")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [89, 89, 89]]
+    review = report.table("review_litigation")
+    # The review row's own index (0, then the values) is kept: a number before numbers is a value.
+    assert review is not None and all(s == "unknown" for s in review.status[0])
