@@ -360,7 +360,7 @@ def _split_line(line: str) -> list[str]:
         return [""]
     stripped = line.strip()  # the line is already in ASCII widths
     words = stripped.split()
-    if len(words) >= _MERGED_COPIES and words.count(words[0]) == len(words) and _WORD.search(words[0]):
+    if len(words) >= _MERGED_COPIES and words.count(words[0]) == len(words) and _is_label(words[0]):
         return [words[0]]  # a merged cell written into each column it spans, spaces between
     if _SEPARATE_NUMBERS.fullmatch(stripped):
         # A row of values with no label (the review row: ``0 9 0 2 11 …``). A count written
