@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 from tablerecon.normalize import Cell, Kind
 from tablerecon.solve import SolveLimits
 from tablerecon.templates import ColumnSpec, Equation, IdentitySpec, RowSpec, TableSpec, expand_identities

@@ -20,7 +20,7 @@ from typing import Any
 
 import tablerecon.pipeline as pipeline
 from tablerecon import clear_caches, extract_text
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 from tablerecon.solve import Solution, SolveLimits, solve_table
 from tablerecon.synth import STYLES, Deformations, Style, generate
 from tablerecon.templates import Equation

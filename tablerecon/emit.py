@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from tablerecon.caches import register
-from tablerecon.match import TableEvidence
+from tablerecon.evidence import TableEvidence
 from tablerecon.models import CellStatus, Check, RowPlacement, Style, Table
 from tablerecon.solve import Solution
 from tablerecon.templates import Equation

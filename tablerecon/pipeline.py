@@ -16,18 +16,13 @@ import time
 from dataclasses import dataclass, field, replace
 
 from tablerecon.caches import trim_caches
+from tablerecon.doubts import doubt_empty_rows, layout_in_doubt
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
+from tablerecon.evidence import TableEvidence
 from tablerecon.find import Region, find_regions
 from tablerecon.labels import is_prose
-from tablerecon.match import (
-    TableEvidence,
-    choose_variant,
-    document_format,
-    doubt_empty_rows,
-    layout_in_doubt,
-    match_variants,
-)
+from tablerecon.match import choose_variant, document_format, match_variants
 from tablerecon.models import Report
 from tablerecon.normalize import Cell, Document, Kind, normalize
 from tablerecon.prose import prose_table

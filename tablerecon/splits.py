@@ -12,7 +12,7 @@ import math
 import re
 from typing import NamedTuple
 
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
 
 _PLACEHOLDER_CHUNKS = frozenset({"—", "－", "–", "/", "-"})

@@ -169,7 +169,7 @@ def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
     values, 63 columns) needs 3.9e9 tuples. Run in a child limited to 768 MB, for the machine's sake."""
     code = (
         "import resource; resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))\n"
-        "from tablerecon.match import RowEvidence\n"
+        "from tablerecon.evidence import RowEvidence\n"
         "from tablerecon.normalize import Cell, Kind\n"
         "from tablerecon.solve import solve_table\n"
         "cell = Cell(Kind.RUN, '1 2 3 4 5 6 7 8', 1, 0)\n"

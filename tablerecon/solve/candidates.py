@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from tablerecon.caches import register
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 from tablerecon.normalize import Kind
 from tablerecon.solve.costs import TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.limits import SolveLimits

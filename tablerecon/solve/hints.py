@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 
 
 class HintCounts(NamedTuple):

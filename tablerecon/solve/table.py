@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tablerecon.match import RowEvidence
+from tablerecon.evidence import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
 from tablerecon.normalize import Kind
 from tablerecon.solve.candidates import Placed, RowCandidates, row_candidates, row_key

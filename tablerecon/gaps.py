@@ -1,0 +1,89 @@
+"""Empty slots around a row's values, as evidence of its blank cells: empty lines beyond the
+table's usual spacing, empty fields on a line, or where values stand in fixed-width columns."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tablerecon.evidence import RowEvidence
+from tablerecon.layout import column_gaps
+from tablerecon.normalize import Cell
+
+
+def _usual_gap(gaps: list[int]) -> int:
+    """The most common gap, the first seen among equals (0 when there is none)."""
+    if not gaps:
+        return 0
+    # Most tables space their cells evenly: a gap held by most cells is the answer, without a count.
+    first = gaps[0]
+    if gaps.count(first) * 2 > len(gaps):
+        return first
+    counts = Counter(gaps)
+    return max(counts, key=counts.__getitem__)
+
+
+def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], n_cols: int) -> None:
+    """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
+    fixed-width columns, count them from where the values stand (``layout.column_gaps``).
+    ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
+    # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
+    base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
+    gaps = _row_gaps(rows, cells, last_index, base, 1)
+    extra = {max(c.gap - (c.lead or 0) - base, 0) for r in rows for c in r.cells if not c.same_line}
+    if extra - {0} and not any(e % 2 for e in extra):
+        # Every run of empty lines is even: a text whose cells were joined with an empty line
+        # between them (``"\n\n".join``) marks a blank cell with two. Taken so only where that
+        # reading explains the short rows better than one line a cell.
+        paired = _row_gaps(rows, cells, last_index, base, 2)
+        if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
+            gaps = paired
+    # Fixed-width columns: where the values stand says which cells are blank.
+    laid_out = column_gaps([r.cells if r.found else [] for r in rows], n_cols) or [None] * len(rows)
+    for row, row_gaps, placed in zip(rows, gaps, laid_out, strict=True):
+        if row.found:
+            row.gaps = row_gaps if placed is None else list(placed)
+
+
+def _row_gaps(
+    rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], base: int, lines_per_cell: int
+) -> list[list[int | None]]:
+    """Each found row's empty slots before each value and after the last (empty for a row not
+    found), counting ``lines_per_cell`` empty lines beyond ``base`` as one slot."""
+
+    def slots(c: Cell) -> int:
+        if c.same_line:
+            return c.gap
+        lead = c.lead or 0
+        return lead + max(c.gap - lead - base, 0) // lines_per_cell
+
+    out: list[list[int | None]] = []
+    for row in rows:
+        if not row.found:
+            out.append([])
+            continue
+        values = row.cells
+        # A row on one line without separators (``规章 5 97``, fixed-width columns) marks no
+        # blank cell between its values: their gaps are no evidence (layout.column_gaps may
+        # still tell them from where the values stand).
+        unmarked = bool(values) and values[-1].same_line and values[-1].after is None
+        gaps: list[int | None] = [None if unmarked and c.same_line else slots(c) for c in values]
+        out.append(gaps)
+        # After the last value: on a line it shares, the empty fields after it there (None where
+        # its cells are not separated); on a line of its own, the gap before the cell that
+        # follows it (None after the last cell of the text).
+        if values and values[-1].same_line:
+            gaps.append(values[-1].after)
+            continue
+        nxt_index = last_index[id(row)] + 1 if values else len(cells)
+        gaps.append(slots(cells[nxt_index]) if nxt_index < len(cells) else None)
+    return out
+
+
+def _consistent_rows(rows: list[RowEvidence], gaps: list[list[int | None]], n_cols: int) -> int:
+    """Short rows whose empty slots number exactly the cells they miss."""
+    consistent = 0
+    for row, row_gaps in zip(rows, gaps, strict=True):
+        n = len(row.cells)
+        if row.found and 0 < n < n_cols and None not in row_gaps:
+            consistent += sum(g or 0 for g in row_gaps) == n_cols - n
+    return consistent
