@@ -644,6 +644,9 @@ def tokenize(
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    origin = None
+    if "\f" in text and _MIDLINE_FORM_FEED.search(text):
+        text, origin = _break_at_form_feeds(text)
     # A table drawn with box characters or rules: its bars separate cells, its rules are no lines;
     # nor are the headers, footers and page numbers at a PDF's page breaks.
     text, rules = read_borders(text)
@@ -726,7 +729,32 @@ def tokenize(
         cells[-1].after = max(row_pipes - 1, 0)
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
+    if origin is not None:
+        for cell in cells:
+            cell.line = origin[cell.line]
+        number = origin[number]
     return cells, number
+
+
+#: A form feed that does not open a line: pages joined by ``"\f"`` with no line break between
+#: them (``"\f".join`` of pdfplumber's or pypdf's pages, whose text ends without one).
+_MIDLINE_FORM_FEED = re.compile(r"[^\n]\f")
+
+
+def _break_at_form_feeds(text: str) -> tuple[str, list[int]]:
+    """``text`` with a line break before every form feed inside a line, so that a page's last
+    line and the next page's first are two lines, as pdftotext writes them; and, by line number
+    in the new text, the line of the original it comes from (cells keep their source lines)."""
+    broken: list[str] = []
+    origin = [0]
+    for number, line in enumerate(text.split("\n"), start=1):
+        head, *rest = line.split("\f")
+        if not head and rest:  # a form feed opening the line stays where it is
+            head, rest = "\f" + rest[0], rest[1:]
+        broken.append(head)
+        broken.extend("\f" + piece for piece in rest)
+        origin.extend([number] * (len(rest) + 1))
+    return "\n".join(broken), origin
 
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, load_truth
 
@@ -302,3 +304,24 @@ def test_text_taken_from_a_pdf_has_no_cell_silently_wrong(tool: str, path: Path)
     if tool in ("pdftotext_layout", "pdftotext_raw", "pdfplumber_joined"):
         assert exact == tables
     # The default mode's reading order scrambles the large tables: only nothing silently wrong.
+
+
+@pytest.mark.parametrize("path", sorted((DUMPS / "pdftotext_raw").glob("*.txt")), ids=lambda p: p.name[:3])
+def test_pages_joined_by_a_form_feed_inside_a_line(path: Path) -> None:
+    """``"\\f".join`` of pages whose text ends with no line break (pdfplumber's, pypdf's) puts a
+    page's last line and the next page's first on one line. They are two lines: the tables read
+    as with the break, and each value keeps its line in the text as given."""
+    original = path.read_text(encoding="utf-8")
+    joined = original.replace("\n\f", "\f")
+    assert "\f" in joined and "\n\f" not in joined
+    want, got = extract_text(original).tables, extract_text(joined).tables
+    assert [t.table for t in got] == [t.table for t in want]
+    lines = joined.split("\n")
+    for mine, theirs in zip(got, want, strict=True):
+        assert mine.status == theirs.status
+        assert np.array_equal(mine.values, theirs.values, equal_nan=True)
+        for r, row in enumerate(mine.lines):
+            for c, line in enumerate(row):
+                if line is not None and mine.status[r][c] == "read":
+                    numbers = re.findall(r"\d+(?:\.\d+)?", lines[line - 1].replace(",", ""))
+                    assert any(math.isclose(float(n), mine.values[r, c]) for n in numbers), line
