@@ -136,6 +136,7 @@ def _reference(
         problem.limits,
         fills_every_cell=bool(problem.options.get("fills_every_cell", False)),
         document_hints=problem.options.get("document_hints"),
+        never_negative=tuple(problem.options.get("never_negative", ())),
         seconds_per_solve=seconds_per_solve,
         as_coded=as_coded,
     )

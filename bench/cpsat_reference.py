@@ -434,6 +434,7 @@ class _Component:
         positive_only: bool,
         seconds: float,
         as_coded: frozenset[str] = frozenset(),
+        never_negative: tuple[int, ...] = (),
     ) -> None:
         self.rows = rows
         self.comp_rows = comp_rows
@@ -446,6 +447,7 @@ class _Component:
         self.positive_only = positive_only
         self.seconds = seconds
         self.as_coded = as_coded
+        self.never_negative = never_negative
         self.solves = 0
         self._min_soft: dict[tuple[int, bool], int] = {}
 
@@ -468,7 +470,10 @@ class _Component:
             self.use_hints,
         )
         # Rows consult self.as_coded for the rule a KNOWN_DEVIATIONS entry names (none listed now).
-        return (_glued_row if any(c.kind is Kind.RUN for c in row.cells) else _normal_row)(*args)
+        made = (_glued_row if any(c.kind is Kind.RUN for c in row.cells) else _normal_row)(*args)
+        for c in self.never_negative:  # only the columns that may be negative hold a negative value
+            m.add(made.y[c] >= 0)
+        return made
 
     def _eq_expr(self, eq: Equation, vars_of: dict[int, _RowVars]) -> Expr:
         return sum(a * vars_of[r].y[c] for r, c, a in eq.terms)
@@ -695,6 +700,7 @@ def solve_reference(
     seconds_per_solve: float = 60.0,
     as_coded: frozenset[str] = frozenset(),
     document_hints: HintCounts | None = None,
+    never_negative: tuple[int, ...] = (),
 ) -> Reference:
     """The reference's verdict on one table; raises ``ReferenceSkip`` when it cannot decide.
     ``as_coded`` names KNOWN_DEVIATIONS to take as the engine codes them, not as intended."""
@@ -747,6 +753,7 @@ def solve_reference(
             positive_only,
             seconds_per_solve,
             as_coded,
+            never_negative,
         )
         result = _solve_one(comp, limit, n_cols, scale)
         ref.solves += comp.solves

@@ -253,6 +253,7 @@ def _extract(
             explain,
             full,
             document_hints=hints[style],
+            never_negative=_never_negative(ev),
         )
         rival = doubted.get(id(ev))
         if rival is not None:
@@ -263,6 +264,18 @@ def _extract(
     if stats is not None:
         report.tables.append(stats)
     return report
+
+
+def _never_negative(ev: TableEvidence) -> tuple[int, ...]:
+    """The columns of a table of numbers no negative value can stand in: all the template knows
+    but those it says may be negative, where it says any may (none of a table of counts, whose
+    dashes are all blanks; no column the header added, whose values are not known)."""
+    spec_columns = {c.key: c for c in ev.spec.columns}
+    if ev.spec.value_kind == "count" or not any(c.signed for c in ev.spec.columns):
+        return ()
+    return tuple(
+        j for j, key in enumerate(ev.columns) if key in spec_columns and not spec_columns[key].signed
+    )
 
 
 def _doubt_layout(solution: Solution, ev: TableEvidence, rival: TableEvidence) -> None:

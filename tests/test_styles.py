@@ -449,6 +449,27 @@ def test_a_dash_standing_alone_in_a_run_is_a_blank_cell() -> None:
     assert [repr(s) for s in run_splits("3-5", 3, 100, signed=False) or []] == ["(3.0, nan, 5.0)"]
 
 
+def test_a_negative_value_stands_only_in_the_column_that_may_hold_one() -> None:
+    """Only 本年增/减 may be negative (the spec's note on the 2019 active tables): a glued
+    ``2648-18538`` puts its minus sign before that cell, so 2648 is 上一年项目数量 whatever the
+    cut after it; a lone ``-1`` of a row whose blanks were dropped is the change, not the count."""
+    glued = (
+        "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量"
+        "行政处罚2648-18538行政强制1262629第二十条第（八）项"
+    )
+    table = extract_text(glued).table("active_20_6")
+    assert table is not None and table.status[0][0] == "read" and table.values[0, 0] == 2648
+    assert table.status[0][1:] == ["unknown", "unknown"]  # -18 and 538, or -185 and 38, ...
+    lone = "第二十条第(八)项\n信息内容\n上一年项目数量\n本年增/减\n行政事业性收费\n-1\n第二十条第(九)项\n"
+    fees = extract_text(lone).table("active_20_8")
+    assert fees is not None and fees.status == [["blank", "read"]] and fees.values[0, 1] == -1
+    # The 2021 layout has no column that may be negative: nothing is ruled out there.
+    counts = extract_text(lone.replace("上一年项目数量\n本年增/减", "本年收费金额(单位:万元)")).table(
+        "active_20_8"
+    )
+    assert counts is not None and counts.values.tolist() == [[-1]]
+
+
 @given(
     st.text(alphabet="0123456789 -/", min_size=1, max_size=24),
     st.integers(min_value=1, max_value=9),

@@ -408,9 +408,12 @@ def row_candidates(
     positive_only: bool,
     limits: SolveLimits,
     memo: dict[tuple[object, ...], Placed | None] | None = None,
+    never_negative: tuple[int, ...] = (),
 ) -> RowCandidates | None:
     """Every placement of the row's cells, with optional one lost cell; None when too many.
-    ``row_key`` is the row's row_key.
+    ``row_key`` is the row's row_key. A placement putting a negative value in a column of
+    ``never_negative`` is no reading (a glued ``2648-18538`` puts its minus sign before the
+    本年增/减 cell, never inside 上一年项目数量 or 处理决定数量).
 
     The placements with a lost cell are built on those without (cached separately), so a search
     that needs no inferred value never pays for them. Both start from the row's raw placements;
@@ -427,6 +430,7 @@ def row_candidates(
         positive_only,
         limits.max_placements,
         limits.max_glued_placements,
+        never_negative,
     )
     stored = _CANDIDATE_CACHE.get(key, _ABSENT)
     if stored is not _ABSENT:
@@ -447,12 +451,16 @@ def row_candidates(
         return made
 
     if allow_lost:
-        base = row_candidates(row, row_key, n_cols, local, use_hints, False, positive_only, limits, memo)
+        base = row_candidates(
+            row, row_key, n_cols, local, use_hints, False, positive_only, limits, memo, never_negative
+        )
         rc = None
         if base is not None:
             rc = _with_forced(row, n_cols, local, use_hints, positive_only, base, placed)
     else:
         rc = _placements(row, n_cols, local, use_hints, limits, placed)
+    if rc is not None and never_negative:
+        rc = rc.subset(np.logical_not((rc.vec[:, list(never_negative)] < -TOL).any(axis=1)))
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
         _CANDIDATE_CACHE.clear()
     if rc is None:

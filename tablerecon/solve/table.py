@@ -70,9 +70,11 @@ def solve_table(
     explain: bool = False,
     fills_every_cell: bool = False,
     document_hints: HintCounts | None = None,
+    never_negative: tuple[int, ...] = (),
 ) -> Solution:
     """Place every row's numbers into columns; see the module docstring for the rules.
-    ``explain`` records each row's placements and their verdicts."""
+    ``explain`` records each row's placements and their verdicts. ``never_negative``: columns
+    no negative value can stand in, in a table of numbers where some column may hold one."""
     limits = limits or SolveLimits()
     n_rows = len(rows)
     notes: list[str] = []
@@ -105,6 +107,7 @@ def solve_table(
             limits,
             deadline,
             explain,
+            never_negative,
         )
         for r, sol in outcome.rows.items():
             results[r] = sol
@@ -161,6 +164,7 @@ def _solve_component(
     limits: SolveLimits,
     deadline: float,
     explain: bool,
+    never_negative: tuple[int, ...],
 ) -> _ComponentOutcome:
     notes: list[str] = []
 
@@ -175,7 +179,16 @@ def _solve_component(
                 out_of_time.append(rows[r].key)
                 return None
             rc = row_candidates(
-                rows[r], row_keys[r], n_cols, local[r], use_hints, allow_lost, positive_only, limits, placed
+                rows[r],
+                row_keys[r],
+                n_cols,
+                local[r],
+                use_hints,
+                allow_lost,
+                positive_only,
+                limits,
+                placed,
+                never_negative,
             )
             if rc is None:
                 too_many.append(rows[r].key)
@@ -336,7 +349,16 @@ def _solve_component(
             if settled:  # the placements with a forced cell were never needed: list them too
                 every = (
                     row_candidates(
-                        rows[r], row_keys[r], n_cols, local[r], use_hints, True, positive_only, limits, placed
+                        rows[r],
+                        row_keys[r],
+                        n_cols,
+                        local[r],
+                        use_hints,
+                        True,
+                        positive_only,
+                        limits,
+                        placed,
+                        never_negative,
                     )
                     or every
                 )

@@ -29,6 +29,8 @@ class ColumnSpec(_Frozen):
     path: str | None = None
     #: Kept only when the header shows it (历年累计 of the pre-2019 statistics table).
     optional: bool = False
+    #: May hold a negative value (本年增/减); in a table of numbers, no other column can.
+    signed: bool = False
 
 
 class RowSpec(_Frozen):
