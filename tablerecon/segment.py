@@ -141,6 +141,26 @@ def is_run(piece: str) -> bool:
     return _RUN_TOKENS.fullmatch(piece) is not None and _RUN_MARK.search(piece) is not None
 
 
+#: Values opening a piece before text that is no part of them: the text follows a space (a cell
+#: boundary the line kept) and opens with no sign, blank mark or unit of a value, or it is a
+#: heading's ordinal (``四、``, ``(二)``, or a doubled ``三`` of ``三三、``) written straight after
+#: the values.
+_LEADING_RUN = re.compile(
+    r"(\d[\d.,]*(?:\s+\d[\d.,]*)*)(?:\s+(?=[^\d\s.+\-,/—－–元万])|(?=[一二三四五六七八九十]+(?:、|$)|\([一二三四五六七八九十]+\)))"
+)
+
+
+def leading_run(piece: str) -> tuple[str, str] | None:
+    """``(run, rest)`` of a piece that opens with its row's values and goes on with text no row
+    of the table holds (``7816 (二)主动公开政府信息的主要类别…``: the values, then the report's
+    next heading and prose); None when it does not open so. Without it the values were read as
+    part of that text, and their row blank."""
+    m = _LEADING_RUN.match(piece)
+    if m is None or len(m.group(1)) > MAX_RUN_CHARS or is_run(piece):
+        return None
+    return m.group(1), piece[m.end() :].strip()
+
+
 def trailing_run(piece: str) -> tuple[str, str] | None:
     """``(label, run)`` of unknown text followed by its row's values (其他主动公开文件(…)1010158):
     the label ends with a character that is no digit, separator or mark and is as short as it can
@@ -205,6 +225,12 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
         piece = spaced[lo:hi].strip()
         if not piece:
             return
+        lead = leading_run(piece)
+        if lead is not None:
+            cells.append((Kind.RUN, lead[0], None, lead[0]))
+            piece = lead[1]
+            if not piece:
+                return
         tail = trailing_run(piece)
         label, run = tail if tail else (piece, "")
         if is_run(piece):

@@ -286,3 +286,67 @@ def test_a_row_number_before_the_label() -> None:
     review = report.table("review_litigation")
     # The review row's own index (0, then the values) is kept: a number before numbers is a value.
     assert review is not None and all(s == "unknown" for s in review.status[0])
+
+
+#: The requests table as a page flattened to one line writes it (2019 layout), ``{carried}`` the
+#: text from the carried-over row's label to the results' group label, ``{forward}`` the text
+#: from the row carried forward to the review table's title.
+GLUED_REQUESTS = (
+    "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织"
+    "法律服务机构其他一、本年新收政府信息公开申请数量5100006{carried}（一）予以公开3000003"
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）1000001（三）不予公开1.属于国家秘密0000000"
+    "2.其他法律行政法规禁止公开00000003.危及“三安全一稳定”00000004.保护第三方合法权益0000000"
+    "5.属于三类内部事务信息00000006.属于四类过程性信息00000007.属于行政执法案卷0000000"
+    "8.属于行政查询事项0000000（四）无法提供1.本机关不掌握相关政府信息10000012.没有现成信息需要另行制作"
+    "00000003.补正后申请内容仍不明确0000000（五）不予处理1.信访举报投诉类申请00000002.重复申请0000000"
+    "3.要求提供公开出版物00000004.无正当理由大量反复申请00000005.要求行政机关确认或重新出具已获取信息0000000"
+    "（六）其他处理0000000（七）总计5000005四、结转下年度继续办理{forward}"
+    "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉结果维持结果纠正其他结果"
+    "尚未审结总计结果维持结果纠正其他结果尚未审结总计000000000000000 五、存在的主要问题及改进情况 本年度无。"
+)
+
+
+@pytest.mark.parametrize(
+    ("carried", "forward"),
+    [
+        # A heading after a space, its title mistyped so that no template knows it.
+        (
+            "二、上年结转政府信息公开申请数量0000000三、本年度办理结果",
+            "0100001 四、政府信息公开行政法复议、行政诉讼情况",
+        ),
+        # A section's ordinal doubled straight after the values.
+        (
+            "二、上年结转政府信息公开申请数量0000000三三、本年度办理结果",
+            "0100001四、政府信息公开行政复议、行政诉讼情况",
+        ),
+    ],
+    ids=["mistyped-heading-after-a-space", "doubled-ordinal"],
+)
+def test_values_glued_to_the_heading_or_prose_after_them(carried: str, forward: str) -> None:
+    """A page flattened to one line runs a table's last values into what follows: the next
+    heading, mistyped or with its ordinal doubled, and prose. The values were read as part of
+    that text and their row taken for blank (every cell 0 where one was 1: silently wrong)."""
+    report = extract_text(GLUED_REQUESTS.format(carried=carried, forward=forward))
+    requests = report.table("requests")
+    assert requests is not None
+    carried_forward = requests.rows.index("carried_forward")
+    assert requests.values[carried_forward].tolist() == [0, 1, 0, 0, 0, 0, 1]
+    assert requests.status[carried_forward] == ["read"] * 7
+    assert requests.status[requests.rows.index("carried_over")] == ["read"] * 7
+    assert all(check.holds for check in requests.checks)
+    review = report.table("review_litigation")
+    assert review is not None and review.status == [["read"] * 15]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [" (二)主动公开政府信息的主要类别 2021年,在主动公开的198条政府信息中", "（二）主动公开"],
+    ids=["space-then-prose", "bracketed-ordinal"],
+)
+def test_a_fee_glued_to_the_next_heading(after: str) -> None:
+    text = (
+        "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费9116.36"
+        f"{after}第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购1984361元"
+    )
+    fees = extract_text(text).table("active_20_8")
+    assert fees is not None and fees.values.tolist() == [[9116.36]] and fees.status == [["read"]]
