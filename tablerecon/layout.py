@@ -11,8 +11,9 @@ fields give, for the solver to weigh like them.
 Columns may be aligned by their right edge, their left edge or their middle, and the layout
 may have counted a CJK character one column or two: each way is tried, and the one that puts the
 values in the fewest clusters is the layout's (values of different lengths meet only at their
-aligned edge). Evidence is given only where those clusters are exactly the table's columns and
-every way with as few agrees on every row; nothing is given otherwise.
+aligned edge). Evidence is given only where those clusters are exactly the table's columns, each
+holds the values of two rows or more, and every way with as few agrees on every row; nothing is
+given otherwise.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def _columns_one_way(rows: Sequence[Sequence[Cell]], way: int) -> tuple[int, lis
         if any(b <= a for a, b in itertools.pairwise(cols)):
             return None
         out.append(cols)
+    # A column's place is known where rows agree on it: a value standing alone may stand there
+    # only because its row's label is shorter or longer than the others' (cells joined by a
+    # space each, empty ones too: ``规章   6`` under ``行政规范性文件 1  1``), not on a grid.
+    if np.any(ends - starts + 1 < MIN_ROWS):
+        return None
     return int(starts.size), out
 
 

@@ -55,6 +55,10 @@ _UNITS = (
     "篇",
     "家",
     "份",
+    "笔",
+    "筆",
+    "宗",
+    "起",
 )
 #: Marks that stand alone for a blank cell in a row of values, longest first.
 _BLANK_MARKS = ("--", "——", "-", "—", "/", "－", "–", "―")
@@ -92,12 +96,13 @@ MAX_NUMBER_DIGITS = 15
 PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[1-5]?)\)")
 _WS = re.compile(r"\s+")
 _CELL_SEPARATOR = re.compile(r"[|\t]")
-# One value of a row written on one line: a number with the unit some cells carry (``5.3万元``),
-# or a mark standing for a blank (``/``, ``-``, ``—``); and the same read backwards.
-_VALUE = rf"(?:(?:{_SIGN})?\d[\d.,]*(?: ?(?:{_UNIT}))?|{'|'.join(_BLANK_MARKS)})"
+# One value of a row written on one line: a number with the unit some cells carry (``5.3万元``,
+# ``2(笔)``), or a mark standing for a blank (``/``, ``-``, ``—``); and the same read backwards.
+_VALUE = rf"(?:(?:{_SIGN})?\d[\d.,]*(?: ?(?:{_UNIT}|\((?:{_UNIT})\)))?|{'|'.join(_BLANK_MARKS)})"
 _REVERSED_SIGN = "|".join(re.escape(sign[::-1]) for sign in sorted(_SIGNS, key=len, reverse=True))
+_REVERSED_UNIT = "|".join(u[::-1] for u in _UNITS)
 _REVERSED_VALUE = (
-    rf"(?:(?:(?:{'|'.join(u[::-1] for u in _UNITS)}) ?)?[\d.,]*\d(?:{_REVERSED_SIGN})?"
+    rf"(?:(?:(?:{_REVERSED_UNIT}|\)(?:{_REVERSED_UNIT})\() ?)?[\d.,]*\d(?:{_REVERSED_SIGN})?"
     rf"|{'|'.join(m[::-1] for m in _BLANK_MARKS)})"
 )
 # A row on one line, ``label 1 2 3``, matched on the reversed line: the longest run of values

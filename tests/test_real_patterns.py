@@ -222,6 +222,16 @@ def test_a_unit_spaced_from_its_number() -> None:
     assert table is not None and table.values.tolist() == [[135, 75394432.52]]
 
 
+@pytest.mark.parametrize("items", ["2笔", "2 笔", "2(笔)", "2宗"])
+def test_a_count_written_with_its_measure_word(items: str) -> None:
+    """Procurements counted in 笔 (transactions): ``2笔`` was a row label of its own, and the
+    table's two cells unknown."""
+    text = f"第二十条第(九)项\n信息内容 采购项目数量 采购总金额\n政府集中采购 {items} 984361元\n三、收到\n"
+    table = extract_text(text).table("active_20_9")
+    assert table is not None and table.values.tolist() == [[2, 984361]]
+    assert table.status == [["read", "read"]]
+
+
 def test_a_data_frames_column_numbers_are_no_values() -> None:
     """pandas writes its column numbers over a table read with read_html (0,1,…,14): the review
     table's row has no label, so the first line of numbers was read as its values, silently
