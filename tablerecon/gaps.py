@@ -38,10 +38,40 @@ def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int
         if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
             gaps = paired
     # Fixed-width columns: where the values stand says which cells are blank.
-    laid_out = column_gaps([r.cells if r.found else [] for r in rows], n_cols) or [None] * len(rows)
-    for row, row_gaps, placed in zip(rows, gaps, laid_out, strict=True):
+    # Cells joined by one space each, empty ones too: the spaces count the empty cells. Where
+    # they cannot (more spaces than cells to fill), the line may be laid out in columns.
+    joined = _joined_fields(rows, n_cols)
+    laid_out = None if joined else column_gaps([r.cells if r.found else [] for r in rows], n_cols)
+    for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:
             row.gaps = row_gaps if placed is None else list(placed)
+
+
+def _joined_fields(rows: list[RowEvidence], n_cols: int) -> list[list[int | None] | None] | None:
+    """For a table whose rows' cells were joined by one space each, empty cells too (``" ".join``
+    of each row's cell texts: ``规章   6`` is two empty cells, then 6), the empty cells each
+    row's spaces show before each value and after the last (the last None where the spaces fall
+    short of the row: the line's end may have been trimmed); None for a row not on one line
+    after its label, and for the table where no row shows an empty cell, or a row shows more
+    cells than the table has (its spaces are a layout's, not one a cell)."""
+    out: list[list[int | None] | None] = []
+    shown = False
+    for row in rows:
+        cells = row.cells if row.found else []
+        spaced = [c.spaced for c in cells if c.same_line and c.spaced is not None]
+        if not cells or len(spaced) != len(cells):
+            out.append(None)
+            continue
+        fields: list[int | None] = [before - 1 for before, _ in spaced]
+        fields.append(spaced[-1][1])
+        filled = len(cells) + sum(f or 0 for f in fields)
+        if filled > n_cols:
+            return None
+        if filled < n_cols:
+            fields[-1] = None
+        shown |= any(fields)
+        out.append(fields)
+    return out if shown else None
 
 
 def _row_gaps(

@@ -174,6 +174,10 @@ class Cell:
     #: ``pdftotext -layout`` or a console table prints them), where a value stands: its start
     #: and end in characters, then in display columns (a CJK character two). None elsewhere.
     span: tuple[int, int, int, int] | None = None
+    #: On a line of cells apart by spaces, some runs of them longer than one, the spaces before
+    #: a value (from the cell before it) and after it (to the next cell or the line's end): a
+    #: row's cells joined by one space each, empty ones too, leave an empty cell one more.
+    spaced: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -719,8 +723,8 @@ def tokenize(
             or "｜" in line
             or (("," in line or '"' in line) and _line_csv_fields(line, csv_headers) is not None)
         )
-        if len(cells) - first > 1 and not piped and "\t" not in line and "  " in line.strip():
-            _mark_spans(line, cells[first:])
+        if len(cells) - first > 1 and not piped and "\t" not in line and "  " in line:
+            _mark_spans(line, cells[first:], laid_out="  " in line.strip())
         if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
@@ -855,10 +859,12 @@ def _cached_line_entries(line: str, csv_headers: bool) -> tuple[Entry, ...]:
     return _line_entries(line, csv_headers)
 
 
-def _mark_spans(line: str, cells: list[Cell]) -> None:
-    """Record where each value of a line of fixed-width columns stands (``Cell.span``): the
-    cells are found in the line in order, by the text each was read from. Nothing is recorded
-    where one is not found (a glued line's labels have no text of their own)."""
+def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:
+    """Record the spaces around each value of a line of cells apart by spaces (``Cell.spaced``)
+    and, where runs of them stand between cells (``laid_out``: fixed-width columns, perhaps),
+    where each value stands (``Cell.span``): the cells are found in the line in order, by the
+    text each was read from. Nothing is recorded where one is not found (a glued line's labels
+    have no text of their own)."""
     wide = to_ascii_width(line)
     # Display columns before each character of ``wide``, counted on the line as laid out: a
     # full-width digit took two columns there, though it is one ASCII digit here.
@@ -876,9 +882,14 @@ def _mark_spans(line: str, cells: list[Cell]) -> None:
             return
         cursor = start + len(cell.raw)
         found.append((start, cursor))
-    for cell, (start, end) in zip(cells, found, strict=True):
+    line_end = len(wide.rstrip("\r\n"))
+    for k, (cell, (start, end)) in enumerate(zip(cells, found, strict=True)):
         if cell.kind is Kind.NUMBER or cell.kind is Kind.PLACEHOLDER:
-            cell.span = (start, end, width[start], width[end])
+            if laid_out:
+                cell.span = (start, end, width[start], width[end])
+            after = found[k + 1][0] if k + 1 < len(found) else line_end
+            if k and wide[found[k - 1][1] : start].isspace() and (after == end or wide[end:after].isspace()):
+                cell.spaced = (start - found[k - 1][1], after - end)
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:

@@ -373,6 +373,32 @@ def _cells_joined_by_spaces(text: str) -> str:
     return "\n".join(out)
 
 
+def test_cells_joined_by_one_space_each_count_their_empty_cells() -> None:
+    """``" ".join`` of each row's cells leaves an empty cell one space more: ``规章   6`` is two
+    empty cells, then 6. The spaces place the values as a piped row's empty fields do, whether
+    the line's end kept its spaces or was trimmed (its last cells then unknown, not blank)."""
+    text = (
+        "第二十条第(一)项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+        "规章   6\n行政规范性文件 1  1\n其他 2{end}\n第二十条第(五)项\n"
+    )
+    table = extract_text(text.format(end="  ")).table("active_20_1")
+    assert table is not None and not table.ambiguous
+    nan = np.nan
+    assert np.array_equal(table.values, [[nan, nan, 6], [1, nan, 1], [2, nan, nan]], equal_nan=True)
+    assert table.status == [["blank", "blank", "read"], ["read", "blank", "read"], ["read", "blank", "blank"]]
+
+
+def test_a_trimmed_line_end_leaves_the_last_cells_unknown() -> None:
+    """``其他 2`` trimmed: 2 is the first cell, and whether the two after it were empty is not
+    known from the line; the rows above still say where their values stand."""
+    text = (
+        "第二十条第(一)项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+        "规章   6\n行政规范性文件 1  1\n第二十条第(五)项\n"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None and table.values[0, 2] == 6 and table.values[1].tolist()[::2] == [1, 1]
+
+
 @pytest.mark.parametrize("seed", range(8800, 8830))
 def test_cells_joined_by_one_space_each_are_right_or_flagged(seed: int) -> None:
     """Read as fixed-width columns, the places of such rows' values fell into as many clusters
