@@ -78,6 +78,7 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
     total = 0.0
     extras: list[str] = []
     matched: set[int] = set()
+    named_in_order: list[int | str] = []  # each header text's column, or the text itself if none
     i = 0
     while i < len(texts):
         cands = [(texts[i], 1)]
@@ -91,16 +92,23 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
                     best = (j, s, used)
         if best[1] >= MATCH_THRESHOLD:
             matched.add(best[0])
+            named_in_order.append(best[0])
             total += best[1] / 100
             i += best[2]
             continue
         glued = _glued_headers(texts[i], spec, matched)
         if glued is not None:
             matched.update(j for j, _ in glued)
+            named_in_order.extend(j for j, _ in glued)
             total += sum(s for _, s in glued) / 100
         else:
             extras.append(texts[i])
+            named_in_order.append(texts[i])
         i += 1
+    for text, j, s in _worded_otherwise(named_in_order, spec, matched):
+        matched.add(j)
+        total += s / 100
+        extras.remove(text)
     # Header cells wrapped onto a second line in a fixed-width layout (本年新 over 制作数量): the
     # first line's parts matched their columns, the second line's are their labels' ends.
     if extras and matched:
@@ -117,6 +125,34 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
     named = total - 0.5 * len(extras)
     complete = bool(matched) and not unnamed and not extras
     return Columns(keys, labels, named - UNNAMED_COLUMN_WEIGHT * unnamed, extras, named, complete)
+
+
+#: Least score of a header cell worded otherwise for the one column left where it stands.
+NEAR_HEADER_SCORE = 50
+
+
+def _worded_otherwise(
+    named_in_order: list[int | str], spec: TableSpec, matched: set[int]
+) -> list[tuple[str, int, float]]:
+    """Header cells no column matched that stand alone between two columns the header named,
+    where the template has exactly one column left between those two and the cell's words come
+    near its label (``废止数量`` for 本年废止件数 between 本年新制发数量 and 现行有效数量): that
+    column, with the cell's score. Without it the cell became a column of its own, and values
+    were spread over it."""
+    found: list[tuple[str, int, float]] = []
+    for k, text in enumerate(named_in_order):
+        if not isinstance(text, str) or k == 0 or k + 1 == len(named_in_order):
+            continue
+        before, after = named_in_order[k - 1], named_in_order[k + 1]
+        if not isinstance(before, int) or not isinstance(after, int):
+            continue
+        left = [j for j in range(before + 1, after) if j not in matched]
+        if len(left) != 1:
+            continue
+        s = score(text, spec.columns[left[0]].label or "")
+        if s >= NEAR_HEADER_SCORE:
+            found.append((text, left[0], s))
+    return found
 
 
 #: Longest header text tried as the ends of wrapped header cells (_label_ends).

@@ -360,3 +360,21 @@ def test_a_fee_glued_to_the_next_heading(after: str) -> None:
     )
     fees = extract_text(text).table("active_20_8")
     assert fees is not None and fees.values.tolist() == [[9116.36]] and fees.status == [["read"]]
+
+
+def test_a_header_cell_worded_otherwise_takes_the_one_column_left_where_it_stands() -> None:
+    """``废止数量`` for 本年废止件数, between two cells that named their columns: too far from
+    the label to match it alone (60 of 100), it became a fourth column, over which the values
+    could be spread. Standing where the one column left stands, it is that column."""
+    text = (
+        "第二十条第(一)项\n信息内容\n本年新\n制发数量\n废止数量\n现行有效数量\n规章\n0\n0\n0\n"
+        "规范性文件\n3\n1\n12\n第二十条第(五)项\n"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None and table.columns == ["issued", "repealed", "in_force"]
+    assert table.values.tolist() == [[0, 0, 0], [3, 1, 12]]
+    assert not any("no template knows" in note for note in table.notes)
+    # Two cells worded otherwise side by side: which is which is not for their places to say.
+    two = text.replace("制发数量\n废止数量\n现行有效数量", "制发数量\n废止数量\n有效数量")
+    other = extract_text(two).table("active_20_1")
+    assert other is not None and other.columns[-1].startswith("extra_col")
