@@ -54,6 +54,9 @@ def _joined_fields(rows: list[RowEvidence], n_cols: int) -> list[list[int | None
     short of the row: the line's end may have been trimmed); None for a row not on one line
     after its label, and for the table where no row shows an empty cell, or a row shows more
     cells than the table has (its spaces are a layout's, not one a cell)."""
+    # Most tables have no such row (one cell a line, pipes): told by each row's first value.
+    if not any(row.cells and row.cells[0].spaced is not None for row in rows):
+        return None
     out: list[list[int | None] | None] = []
     shown = False
     for row in rows:

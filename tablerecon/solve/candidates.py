@@ -459,7 +459,7 @@ def row_candidates(
             rc = _with_forced(row, n_cols, local, use_hints, positive_only, base, placed)
     else:
         rc = _placements(row, n_cols, local, use_hints, limits, placed)
-    if rc is not None and never_negative:
+    if rc is not None and never_negative and rc.vec.size and rc.vec.min() < -TOL:
         rc = rc.subset(np.logical_not((rc.vec[:, list(never_negative)] < -TOL).any(axis=1)))
     if len(_CANDIDATE_CACHE) >= _CANDIDATE_CACHE_SIZE:
         _CANDIDATE_CACHE.clear()
