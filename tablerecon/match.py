@@ -8,6 +8,8 @@ column each number belongs to is the solver's job.
 
 from __future__ import annotations
 
+import re
+
 from tablerecon.caches import register
 from tablerecon.doubts import doubt_misplaced_values
 from tablerecon.evidence import RowEvidence, TableEvidence
@@ -17,6 +19,8 @@ from tablerecon.headers import all_known_headers, match_columns
 from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_prose, is_section_heading, score, template_text
 from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import RowSpec, TableSpec, Template
+
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def _row_labels(row: RowSpec) -> tuple[str, ...]:
@@ -161,6 +165,8 @@ def _match_one(
     # have values (其他对外管理服务事项 over 行政检查, 行政确认): by key, the row and those labels.
     heads: dict[str, tuple[RowEvidence, list[str]]] = {}
     last_row: tuple[RowSpec, RowEvidence] | None = None  # the last template row found, as read
+    # Rows whose label is followed by text with digits no value was read from, and that text.
+    unread: dict[str, tuple[RowEvidence, str]] = {}
     label_kind = Kind.LABEL  # looked up once: the loop reads every cell of the region
     i = region.start
     while i < end:
@@ -251,6 +257,10 @@ def _match_one(
             )
             extras.append(current)
         else:
+            if current is not None and not current.cells and _HAS_DIGIT.search(cell.text):
+                # Text with digits where the row's values stand, none of it read as a value
+                # (``396____``, a number cut off its cell): the values are there, not blank.
+                unread.setdefault(current.key, (current, cell.text))
             current = None
         i += used
     if not started and unlabeled and len({h.text for h in headers}) >= 3:
@@ -265,6 +275,13 @@ def _match_one(
         started = True
     if not started:
         return None
+    for row_evidence, text in unread.values():
+        if not row_evidence.cells:
+            row_evidence.found = False
+            notes.append(
+                f"row {row_evidence.key}: no value could be read from the text after its label "
+                f"({text[:20]}); its cells are unknown"
+            )
     for head, under in heads.values():
         if not head.cells:
             # Its values are the rows under it, or their sum, or left out: not known to be blank.

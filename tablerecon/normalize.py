@@ -330,10 +330,19 @@ def classify(piece: str, line: int, gap: int, same_line: bool, widened: bool = F
     return Cell(kind, text, line, gap, same_line, value, raw)
 
 
+#: What pads a cell without being any of its text: underscores, spaces, replacement characters.
+_PADDING = "_ \ufffd"
+
+
 def _piece_entry(ascii_piece: str, raw: str, widened: bool = False) -> Entry:
     """What ``classify`` makes of a piece (given in ASCII widths and as read), not yet placed.
     ``widened``: ``raw`` is itself in ASCII widths."""
     ascii_piece = ascii_piece.strip()
+    if "_" in ascii_piece or "\ufffd" in ascii_piece:
+        # A cell padded with underscores (``396____``, html2text's tables) or with a character
+        # cut in half (``20\ufffd``): the padding is no part of its text.
+        ascii_piece = ascii_piece.strip(_PADDING)
+        raw = raw.strip().strip(_PADDING + "＿")
     if not ascii_piece:
         return None
     if ascii_piece in PLACEHOLDERS:

@@ -378,3 +378,32 @@ def test_a_header_cell_worded_otherwise_takes_the_one_column_left_where_it_stand
     two = text.replace("制发数量\n废止数量\n现行有效数量", "制发数量\n废止数量\n有效数量")
     other = extract_text(two).table("active_20_1")
     assert other is not None and other.columns[-1].startswith("extra_col")
+
+
+def test_cells_padded_with_underscores_or_cut_characters() -> None:
+    """Debian's html2text pads each table cell with underscores and cuts CJK characters in half
+    (``|行政许�|396____|``): no number was read, and the rows came out blank, every identity
+    holding on the empty table (25 cells silently wrong on seven real reports)."""
+    text = (
+        "第二十条第（五）项\n|信息内容|上一年项目数量|本年增/减|处理决定数量|\n"
+        "|行政许�|396____|442____|278____|\n|其他对外管理服务事项|10_____|7______|105____|\n"
+        "第二十条第（六）项\n|信息内容|上一年项目数量|本年增/减|处理决定数量|\n"
+        "|行政处�|2648___|-18____|538____|\n|行政强制|126____|26_____|29_____|\n第二十条第（八）项\n"
+    )
+    report = extract_text(text)
+    licensing, penalty = report.table("active_20_5"), report.table("active_20_6")
+    assert licensing is not None and licensing.values.tolist() == [[396, 442, 278], [10, 7, 105]]
+    assert penalty is not None and penalty.values.tolist() == [[2648, -18, 538], [126, 26, 29]]
+
+
+def test_text_with_digits_no_value_was_read_from_leaves_its_row_unknown() -> None:
+    """Where a row's values stand, text holding digits that is no value the engine reads (a
+    unit it does not know): the values are there, unread, so the row is unknown, not blank."""
+    text = (
+        "第二十条第（五）项\n|信息内容|上一年项目数量|本年增/减|处理决定数量|\n"
+        "|行政许可|396件次|442件次|278件次|\n|其他对外管理服务事项|10|7|105|\n第二十条第（六）项\n"
+    )
+    table = extract_text(text).table("active_20_5")
+    assert table is not None and table.status[0] == ["unknown"] * 3
+    assert table.values[1].tolist() == [10, 7, 105]
+    assert any("no value could be read" in note for note in table.notes)
