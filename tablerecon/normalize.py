@@ -386,8 +386,26 @@ def _split_line(line: str) -> list[str]:
         return [line] if _LEADING_ZERO.search(stripped) else _VALUES.findall(stripped)
     row = _trailing_numbers(stripped)
     if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
-        return [*_known_label_parts(row[0]), *_VALUES.findall(row[1])]
-    return [line]
+        lead, label = _leading_values(row[0])
+        return [*lead, *_known_label_parts(label), *_VALUES.findall(row[1])]
+    lead, rest = _leading_values(stripped)
+    return [*lead, rest] if lead else [line]
+
+
+#: Values opening a line before a label (``1 0 0 0 0 0 1 2.申请人逾期…``): two or more, each
+#: followed by spaces; the label opens with no digit, or with an ordinal (``2.``) before words.
+_LEADING_VALUES = re.compile(rf"(?:{_VALUE}\s+){{2,}}(?=\D|\d+\.\D)")
+
+
+def _leading_values(text: str) -> tuple[list[str], str]:
+    """The values that open a stripped line, and the label after them: how a text that puts a
+    row's values on the line of the next row's label (``get_text(" ")`` of a page whose cells
+    hold line breaks) writes them. Without the cut, the values were read into that label, and
+    their row was blank. No values, and the whole text, where the line does not open so."""
+    m = _LEADING_VALUES.match(text)
+    if m is None or not _is_label(text[m.end() :]):
+        return [], text
+    return _VALUES.findall(m.group()), text[m.end() :]
 
 
 #: Copies of one text on a line of spaced words that make it a merged cell written into each

@@ -9,7 +9,7 @@ import math
 import pytest
 
 from tablerecon import extract_text
-from tablerecon.normalize import parse_number, to_ascii_width
+from tablerecon.normalize import Kind, parse_number, to_ascii_width, tokenize
 
 #: Section 二 of a report as a scraper cuts it, one cell a line closed by a pipe: ``{first}`` is
 #: the 第二十条第(一)项 table's header, ``{fifth}`` and ``{sixth}`` the (五) and (六) tables.
@@ -407,3 +407,22 @@ def test_text_with_digits_no_value_was_read_from_leaves_its_row_unknown() -> Non
     assert table is not None and table.status[0] == ["unknown"] * 3
     assert table.values[1].tolist() == [10, 7, 105]
     assert any("no value could be read" in note for note in table.notes)
+
+
+def test_a_rows_values_on_the_line_of_the_next_rows_label() -> None:
+    """BeautifulSoup's ``get_text(" ")`` of a page whose label cell holds a line break: the
+    row's values open the next line, before the next row's label. They were read into that
+    label (``10000012.申请人逾期…``) and their own row came out blank (2 cells silently wrong)."""
+    text = (
+        "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再\n"
+        "处理其政府信息公开申请\n"
+        "\xa0 \xa0 1 0 0 0 0 0 1 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\n"
+        "\xa0 \xa0 0 0 0 0 0 0 0 3.其他 1 0 0 0 0 0 1\n"
+    )
+    cells, _ = tokenize(text)
+    values = [c.value for c in cells if c.kind is Kind.NUMBER]
+    assert values == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]
+    labels = [c.text for c in cells if c.kind is Kind.LABEL]
+    assert labels[-2].startswith("2.申请人逾期") and labels[-1] == "3.其他"
+    # One value alone before words is no row's value: a year opening a sentence, an ordinal.
+    assert [c.kind for c in tokenize("2021 年,本机关共收到申请\n")[0]] == [Kind.LABEL]
