@@ -98,6 +98,37 @@ def choose_variant(variants: list[TableEvidence], document_format: str | None) -
 _LABEL_PIECE_CHARS = 2
 
 
+def _merged_value_once(rows: list[RowEvidence], n_cols: int) -> list[str]:
+    """Read once a value cell written into each of the two columns it spans (pandas' read_html,
+    python-docx: a table whose cells straddle a column no header names). Every row of values,
+    each on its line with no empty field, holds one value more than the table has columns, and
+    the values at one place and the next are equal in every row: the first copy is dropped.
+    Where several places qualify and dropping at each gives a row other values, or any row is
+    otherwise, nothing is dropped (the rows stay over-full, their cells unknown). The note
+    saying what was read once, if anything."""
+    filled = [r for r in rows if r.found and r.cells]
+    if not filled or any(len(r.cells) != n_cols + 1 for r in filled):
+        return []
+    places: set[int] | None = None
+    for row in filled:
+        values = row.cells
+        if any(not c.same_line or c.gap or c.lead or c.after or c.kind is not Kind.NUMBER for c in values):
+            return []
+        equal = {p for p in range(n_cols) if values[p].value == values[p + 1].value}
+        places = equal if places is None else places & equal
+        if not places:
+            return []
+    assert places is not None
+    for row in filled:
+        read = {tuple(c.value for k, c in enumerate(row.cells) if k != p) for p in places}
+        if len(read) != 1:
+            return []
+    first = min(places)
+    for row in filled:
+        del row.cells[first]
+    return [f"every row held one value more than its {n_cols} columns, equal values side by side: read once"]
+
+
 def _continues(text: str, row: RowSpec, read: str) -> bool:
     """Whether ``text`` is a later piece of the row's label (or an alias), wrapped onto a line
     of its own: ``的,只计这一情形,不计其`` of (二)部分公开(区分处理的,只计这一情形,不计其他情形), or,
@@ -295,6 +326,7 @@ def _match_one(
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
+    notes.extend(_merged_value_once(ordered, len(columns)))
     assign_gaps(ordered, cells, last_index, len(columns))
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]

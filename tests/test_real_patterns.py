@@ -426,3 +426,30 @@ def test_a_rows_values_on_the_line_of_the_next_rows_label() -> None:
     assert labels[-2].startswith("2.申请人逾期") and labels[-1] == "3.其他"
     # One value alone before words is no row's value: a year opening a sentence, an ordinal.
     assert [c.kind for c in tokenize("2021 年,本机关共收到申请\n")[0]] == [Kind.LABEL]
+
+
+#: A requests table as pandas' read_html writes it back with to_csv, its 商业企业 cells spanning
+#: a column no header names (the 2021 page of the corpus): each value is written twice.
+_DOUBLED = (
+    "三、收到和处理政府信息公开申请情况\n"
+    ",,,自然人,自然人,法人或其他组织,法人或其他组织,法人或其他组织,法人或其他组织,法人或其他组织,总计\n"
+    ",,,,商业企业,商业企业,科研机构,社会公益组织,法律服务机构,其他,总计\n"
+    "一、本年新收政府信息公开申请数量,一、本年新收政府信息公开申请数量,一、本年新收政府信息公开申请数量,"
+    "64,{b},{b},0,2,0,4,{t}\n"
+    "二、上年结转政府信息公开申请数量,二、上年结转政府信息公开申请数量,二、上年结转政府信息公开申请数量,"
+    "0,0,0,0,0,0,0,0\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n"
+)
+
+
+def test_a_value_written_into_both_columns_its_cell_spans_is_read_once() -> None:
+    table = extract_text(_DOUBLED.format(b=0, t=70)).table("requests")
+    assert table is not None
+    assert table.values[0].tolist() == [64, 0, 0, 2, 0, 4, 70]
+    assert table.status[0] == ["read"] * 7
+    # Two places where the values side by side are equal, each read once giving another row:
+    # which column is written twice is not known, and no value is dropped.
+    other = extract_text(_DOUBLED.format(b=0, t=70).replace("64,0,0,0,2,0,4,70", "64,0,0,1,2,2,4,73")).table(
+        "requests"
+    )
+    assert other is not None and other.status[0] == ["unknown"] * 7
