@@ -254,6 +254,11 @@ def _match_one(
                     unit=unit if used == 1 else None,
                 )
                 found[row.key] = current
+                if current.label[-1:].isdigit() and not (row.label or "")[-1:].isdigit():
+                    # The label read ends with digits the template's does not: the row's values
+                    # may have run into it (a line too long to read as a row). Blank only if
+                    # values of its own follow.
+                    unread[row.key] = (current, current.label[-20:])
                 last_row = (row, current)
         elif not started or (unlabeled and current is None):
             headers.append(cell)
@@ -310,7 +315,7 @@ def _match_one(
         if not row_evidence.cells:
             row_evidence.found = False
             notes.append(
-                f"row {row_evidence.key}: no value could be read from the text after its label "
+                f"row {row_evidence.key}: digits in or after its label that no value was read from "
                 f"({text[:20]}); its cells are unknown"
             )
     for head, under in heads.values():

@@ -11,6 +11,7 @@ only, because on numbers it invents digits (``①`` becomes ``1``).
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import time
 import unicodedata
@@ -385,11 +386,26 @@ def _split_line(line: str) -> list[str]:
         # with a leading zero (``230 000023``) is digits glued together, not cells: kept whole.
         return [line] if _LEADING_ZERO.search(stripped) else _VALUES.findall(stripped)
     row = _trailing_numbers(stripped)
-    if row is not None and _label_core_chars(row[0]) <= _ROW_LABEL_CHARS:
+    if row is not None:
         lead, label = _leading_values(row[0])
-        return [*lead, *_known_label_parts(label), *_VALUES.findall(row[1])]
+        label = _once_each(label)
+        if _label_core_chars(label) <= _ROW_LABEL_CHARS:
+            parts = _known_label_parts(label)
+            # A cell spanning columns written into each (pandas' to_string): one label, read once.
+            parts = [part for k, part in enumerate(parts) if not k or part != parts[k - 1]]
+            return [*lead, *parts, *_VALUES.findall(row[1])]
     lead, rest = _leading_values(stripped)
     return [*lead, rest] if lead else [line]
+
+
+def _once_each(label: str) -> str:
+    """A row label with each run of copies of one word kept once: a merged cell that pandas'
+    to_string writes into each column it spans, spaces between (``一、本年新收… 一、本年新收…
+    一、本年新收… 80 1 0``). The copies made the label too long for a row's, and it was prose."""
+    words = label.split()
+    if len(words) < 2 or all(a != b for a, b in itertools.pairwise(words)):
+        return label
+    return " ".join(w for k, w in enumerate(words) if not k or w != words[k - 1] or not _is_label(w))
 
 
 #: Values opening a line before a label (``1 0 0 0 0 0 1 2.申请人逾期…``): two or more, each
@@ -635,9 +651,11 @@ def _trailing_numbers(text: str) -> tuple[str, str] | None:
 
 def _label_core_chars(label: str) -> int:
     """Characters of ``label`` outside its bracketed notes, to three levels of nesting (a pass
-    each: the work stays linear in the line, however deep a hostile one nests)."""
+    each: the work stays linear in the line, however deep a hostile one nests), and outside the
+    spaces between its parts (a group's label and a row's, padded to their columns)."""
     if len(label) <= _ROW_LABEL_CHARS:
         return len(label)
+    label = _WS.sub("", label)
     for _ in range(3):
         label = _NOTE.sub("", label)
     return len(label)

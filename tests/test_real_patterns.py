@@ -406,7 +406,7 @@ def test_text_with_digits_no_value_was_read_from_leaves_its_row_unknown() -> Non
     table = extract_text(text).table("active_20_5")
     assert table is not None and table.status[0] == ["unknown"] * 3
     assert table.values[1].tolist() == [10, 7, 105]
-    assert any("no value could be read" in note for note in table.notes)
+    assert any("no value was read from" in note for note in table.notes)
 
 
 def test_a_rows_values_on_the_line_of_the_next_rows_label() -> None:
@@ -453,3 +453,31 @@ def test_a_value_written_into_both_columns_its_cell_spans_is_read_once() -> None
         "requests"
     )
     assert other is not None and other.status[0] == ["unknown"] * 7
+
+
+def test_a_label_written_into_each_column_it_spans_with_spaces_between() -> None:
+    """pandas' ``to_string`` writes a row label spanning three columns three times, padded to
+    the columns: too long for a row's label, the line was prose and the row was lost; a group's
+    label and the row's padded far apart made another line too long. Both read as rows now."""
+    label = "一、本年新收政府信息公开申请数量"
+    row = f"      {label}     {label}     {label}    80       1       0       0       0       0    81"
+    padded = (
+        "   三、本年度办  理结果                            （六）其他处理     "
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+        "     1       0       0        0        0       0     1"
+    )
+    cells, _ = tokenize(f"{row}\n{padded}\n")
+    assert [c.value for c in cells if c.kind is Kind.NUMBER] == [80, 1, 0, 0, 0, 0, 81, 1, 0, 0, 0, 0, 0, 1]
+    assert next(c.text for c in cells if c.kind is Kind.LABEL) == label
+
+
+def test_digits_run_into_a_rows_label_leave_it_unknown_not_blank() -> None:
+    """A row's values read into its label (``其他对外管理服务事项100105``) leave the row with
+    none of its own: it is unknown, not blank."""
+    text = (
+        "第二十条第（五）项\n|信息内容|上一年项目数量|本年增/减|处理决定数量|\n"
+        "|行政许可|10|7|105|\n|其他对外管理服务事项100105|\n第二十条第（六）项\n"
+    )
+    table = extract_text(text).table("active_20_5")
+    assert table is not None and table.status[1] == ["unknown"] * 3
+    assert table.values[0].tolist() == [10, 7, 105]
