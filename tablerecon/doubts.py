@@ -17,7 +17,8 @@ def doubt_misplaced_values(rows: list[RowEvidence], stray: int, lead: int, width
     values, cut by its label or not) are the first row's, each label then followed by the next
     row's: either way no row's values are known. A row with no value of its own is blank only
     if no values went astray: beside numbers no row took, values before the first label, or a
-    row of more values than columns, its own may be among them."""
+    row of more values than columns, its own may be among them; nor are a short row's blank
+    cells, unless empty fields mark every one of them."""
     overfull = [r for r in rows if r.found and len(r.cells) > width]
     blocks = [r for r in overfull if len(r.cells) >= 2 * max(width, 1)]
     if blocks or lead >= min(_LEADING_VALUES, max(width, 1)):
@@ -38,23 +39,38 @@ def doubt_misplaced_values(rows: list[RowEvidence], stray: int, lead: int, width
         astray = f"{lead} value(s) before the first row's label"
     else:
         astray = "rows of more values than columns"
-    return doubt_empty_rows(rows, astray)
+    return doubt_empty_rows(rows, astray, width)
 
 
 #: Values before a table's first row label that show the text puts values before labels.
-_LEADING_VALUES = 2
+_LEADING_VALUES = 1
 
 
-def doubt_empty_rows(rows: list[RowEvidence], astray: str) -> list[str]:
+def doubt_empty_rows(rows: list[RowEvidence], astray: str, width: int | None = None) -> list[str]:
     """Set the rows with no value of their own not found (their cells unknown), as values went
-    astray (``astray`` says how): theirs may be among them. The note saying so, if any."""
-    empty = [r for r in rows if r.found and not r.cells and not r.key.startswith("extra_row_")]
-    for evidence in empty:
+    astray (``astray`` says how): theirs may be among them. Given the table's ``width``, so too
+    the rows with fewer values than columns whose blank cells no empty fields mark (a PDF's
+    reading order put 规章's last value after the next row's). The note saying so, if any."""
+    doubtful = [
+        r
+        for r in rows
+        if r.found and not r.key.startswith("extra_row_") and (not r.cells or _blanks_unmarked(r, width))
+    ]
+    for evidence in doubtful:
         evidence.found = False
-    if not empty:
+    if not doubtful:
         return []
-    keys = ", ".join(r.key for r in empty)
-    return [f"rows with no value of their own beside {astray}: {keys}; their cells are unknown"]
+    keys = ", ".join(r.key for r in doubtful)
+    what = "no value of their own" if width is None else "no value of their own or blanks unmarked"
+    return [f"rows with {what} beside {astray}: {keys}; their cells are unknown"]
+
+
+def _blanks_unmarked(row: RowEvidence, width: int | None) -> bool:
+    """Whether a row has fewer values than the table's ``width`` columns and its empty slots do
+    not account for every missing one (None: not asked)."""
+    if width is None or len(row.cells) >= width:
+        return False
+    return None in row.gaps or len(row.cells) + sum(g or 0 for g in row.gaps) < width
 
 
 #: A header naming another variant's columns better than this (in matched-column units) puts

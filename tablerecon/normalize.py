@@ -395,7 +395,20 @@ def _split_line(line: str) -> list[str]:
             parts = [part for k, part in enumerate(parts) if not k or part != parts[k - 1]]
             return [*lead, *parts, *_VALUES.findall(row[1])]
     lead, rest = _leading_values(stripped)
-    return [*lead, rest] if lead else [line]
+    if lead:
+        return [*lead, rest]
+    tail = _TRAILING_WORDS.fullmatch(stripped)
+    if tail is not None and _is_label(tail.group(2)):
+        # A row's line that ends with a few words of another cell (``2.没有现成信息… 3 0 0 0 0 0 3
+        # 提供``: the end of the group's label 无法提供, laid out beside it): the row, then those.
+        head = _split_line(tail.group(1))
+        if len(head) > 2:  # a label and two values at least: a row, not a sentence's number
+            return [*head, tail.group(2)]
+    return [line]
+
+
+#: A line that ends with a digit, then spaces and a few words with no digit.
+_TRAILING_WORDS = re.compile(r"(.*\d)\s+([^\d\s]{2,8})")
 
 
 def _once_each(label: str) -> str:

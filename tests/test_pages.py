@@ -4,6 +4,7 @@ part of the report's tables; the values and labels beside them are."""
 from __future__ import annotations
 
 from tablerecon import extract_text
+from tablerecon.normalize import Kind, tokenize
 from tablerecon.pages import page_furniture
 
 
@@ -107,6 +108,35 @@ def test_values_under_another_tables_caption_leave_empty_rows_unknown() -> None:
         "行政强制\n本年新\n制作数量\n0\n89\n0\n89\n0\n89\n第二十条第（八）项\n"
     )
     _assert_unknown(text, ["active_20_1"], "values astray in table active_20_6")
+
+
+def test_a_value_above_its_rows_line_leaves_the_table_unknown() -> None:
+    """A PDF's layout puts a cell taller than its row's others above or below the row's line
+    (442 above 行政许可 396 278, the next row's 7 below it): the 7 was read as 行政许可's last
+    value, silently. One value before the first row's label is enough to show the order lost."""
+    text = (
+        "第二十条第（五）项\n信息内容 上一年项目数量 本年增/减 处理决定数量\n442\n行政许可 396 278\n7\n"
+        "其他对外管理服务事项 10 105\n第二十条第（六）项\n"
+    )
+    _assert_unknown(text, ["active_20_5"], "before the first row's label")
+
+
+def test_a_short_row_beside_values_astray_is_unknown() -> None:
+    """pdftotext's default order put 规章's last value after the next row's: 规章 read 0 and two
+    blanks, silently (its 7 was astray in a row of five values)."""
+    text = (
+        "第二十条第（一）项\n信息内容\n本年新制作数量\n本年新公开数量\n对外公开总数量\n"
+        "规章\n0\n规范性文件\n77\n0\n7\n77\n166\n第二十条第（五）项\n"
+    )
+    _assert_unknown(text, ["active_20_1"], "blanks unmarked")
+
+
+def test_words_of_another_cell_after_a_rows_values() -> None:
+    """PyMuPDF's sorted text ends a row's line with the end of a group's label laid out beside
+    it (``… 3 0 0 0 0 0 3 提供``): the line was one label and the row came out blank."""
+    cells, _ = tokenize("2.没有现成信息需要另行制作    3    0   0   0        0        0   3      提供\n")
+    assert [c.value for c in cells if c.kind is Kind.NUMBER] == [3, 0, 0, 0, 0, 0, 3]
+    assert [c.text for c in cells if c.kind is Kind.LABEL] == ["2.没有现成信息需要另行制作", "提供"]
 
 
 def _assert_unknown(text: str, tables: list[str], why: str) -> None:
