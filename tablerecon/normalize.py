@@ -394,10 +394,12 @@ def _split_line(line: str) -> list[str]:
             # A cell spanning columns written into each (pandas' to_string): one label, read once.
             parts = [part for k, part in enumerate(parts) if not k or part != parts[k - 1]]
             return [*lead, *parts, *_VALUES.findall(row[1])]
+    if not stripped[:1].isdigit() and " " not in stripped:
+        return [line]  # most lines: one label, with no value before or inside it
     lead, rest = _leading_values(stripped)
     if lead:
         return [*lead, rest]
-    tail = _TRAILING_WORDS.fullmatch(stripped)
+    tail = _TRAILING_WORDS.fullmatch(stripped) if " " in stripped else None
     if tail is not None and _is_label(tail.group(2)):
         # A row's line that ends with a few words of another cell (``2.没有现成信息… 3 0 0 0 0 0 3
         # 提供``: the end of the group's label 无法提供, laid out beside it): the row, then those.
