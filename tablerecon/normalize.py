@@ -390,27 +390,51 @@ def _split_line(line: str) -> list[str]:
         lead, label = _leading_values(row[0])
         label = _once_each(label)
         if _label_core_chars(label) <= _ROW_LABEL_CHARS:
+            first = _known_label_then_value(label)
+            if first is not None:
+                return [*lead, *first, *_VALUES.findall(row[1])]
             parts = _known_label_parts(label)
             # A cell spanning columns written into each (pandas' to_string): one label, read once.
             parts = [part for k, part in enumerate(parts) if not k or part != parts[k - 1]]
             return [*lead, *parts, *_VALUES.findall(row[1])]
     if not stripped[:1].isdigit() and " " not in stripped:
-        return [line]  # most lines: one label, with no value before or inside it
+        # Most lines: one label, with no value before or inside it.
+        return _known_label_then_value(stripped) or [line]
     lead, rest = _leading_values(stripped)
     if lead:
         return [*lead, rest]
+    head, _, after = stripped.partition(" ")
+    glued = _known_label_then_value(head)
+    if glued is not None and (_SEPARATE_NUMBERS.fullmatch(after.strip()) or _VALUES.fullmatch(after.strip())):
+        return [*glued, *_VALUES.findall(after)]  # ``行政规范性文件88 55 698``
     tail = _TRAILING_WORDS.fullmatch(stripped) if " " in stripped else None
     if tail is not None and _is_label(tail.group(2)):
         # A row's line that ends with a few words of another cell (``2.没有现成信息… 3 0 0 0 0 0 3
         # 提供``: the end of the group's label 无法提供, laid out beside it): the row, then those.
-        head = _split_line(tail.group(1))
-        if len(head) > 2:  # a label and two values at least: a row, not a sentence's number
-            return [*head, tail.group(2)]
+        row_cells = _split_line(tail.group(1))
+        if len(row_cells) > 2:  # a label and two values at least: a row, not a sentence's number
+            return [*row_cells, tail.group(2)]
     return [line]
 
 
 #: A line that ends with a digit, then spaces and a few words with no digit.
 _TRAILING_WORDS = re.compile(r"(.*\d)\s+([^\d\s]{2,8})")
+
+
+#: A label's text, then a number glued to its end: ``行政规范性文件88``, ``行政事业性收费9116.36``.
+_LABEL_THEN_NUMBER = re.compile(r"(.*[^\d\s.,+\-])(\d+(?:\.\d+)?)")
+
+
+def _known_label_then_value(text: str) -> list[str] | None:
+    """``[label, value]`` where ``text`` is a label the templates know with a number glued to its
+    end, as a PDF's text writes a row's first value against its label (``行政规范性文件88 55
+    698``): the label was read with the digits, and the row lost its values. None otherwise."""
+    if not text[-1:].isdigit():
+        return None
+    m = _LABEL_THEN_NUMBER.fullmatch(text)
+    if m is None or normalize_label(m.group(1)) not in _known_labels():
+        return None
+    return [m.group(1), m.group(2)]
 
 
 def _once_each(label: str) -> str:

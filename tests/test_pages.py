@@ -183,3 +183,21 @@ def test_furniture_of_pages_joined_without_form_feeds() -> None:
     assert first is not None and first.values[0].tolist() == [0, 0, 0]
     licensing = report.table("active_20_5")
     assert licensing is not None and licensing.values[0, -1] == 5
+
+
+def test_a_rows_first_value_against_its_label() -> None:
+    """A PDF's text writes a row's first value against its label, with no space: the label was
+    read with the digits (``行政规范性文件88``) and the row lost its values (unknown), or a
+    table of one value lost it altogether (``行政事业性收费9116.36``)."""
+    text = (
+        "第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 0 0 0\n"
+        "行政规范性文件88 55 698\n第二十条第（八）项\n信息内容 本年收费金额（单位：万元）\n"
+        "行政事业性收费9116.36\n三、收到和处理政府信息公开申请情况\n"
+    )
+    report = extract_text(text)
+    first, fees = report.table("active_20_1"), report.table("active_20_8")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [88, 55, 698]]
+    assert fees is not None and fees.values.tolist() == [[9116.36]] and fees.status == [["read"]]
+    # Digits after words no template knows stay part of them.
+    cells, _ = tokenize("全年办理事项12 3\n")
+    assert cells[0].kind is Kind.LABEL and cells[0].text.startswith("全年办理事项12")
