@@ -394,6 +394,8 @@ def _split_line(line: str) -> list[str]:
             if first is not None:
                 return [*lead, *first, *_VALUES.findall(row[1])]
             parts = _known_label_parts(label)
+            if len(parts) == 1:
+                parts = _spanning_pieces(label) or parts
             # A cell spanning columns written into each (pandas' to_string): one label, read once.
             parts = [part for k, part in enumerate(parts) if not k or part != parts[k - 1]]
             return [*lead, *parts, *_VALUES.findall(row[1])]
@@ -407,6 +409,9 @@ def _split_line(line: str) -> list[str]:
     glued = _known_label_then_value(head)
     if glued is not None and (_SEPARATE_NUMBERS.fullmatch(after.strip()) or _VALUES.fullmatch(after.strip())):
         return [*glued, *_VALUES.findall(after)]  # ``行政规范性文件88 55 698``
+    spanning = _spanning_pieces(stripped)
+    if spanning is not None:
+        return spanning
     tail = _TRAILING_WORDS.fullmatch(stripped) if " " in stripped else None
     if tail is not None and _is_label(tail.group(2)):
         # A row's line that ends with a few words of another cell (``2.没有现成信息… 3 0 0 0 0 0 3
@@ -667,6 +672,38 @@ def _known_label_parts(label: str) -> list[str]:
                 break
     found = parts[0]
     return found if found is not None and len(found) > 1 else [label]
+
+
+#: Most pieces a line of cells spanning rows is cut into (``_spanning_pieces``).
+_MAX_SPANNING_PIECES = 4
+
+
+def _spanning_pieces(stripped: str) -> list[str] | None:
+    """The pieces of a line that prints, side by side, a few characters of each of several cells
+    spanning rows: a group's label, a sub-group's, the row's (``三、本年度 (四)无法
+    1.本机关不掌握相关政``, a PDF's wrapped cells), each on its way down its column; None where
+    the line is not so. Read as one label, it opened with 三、 and ended the table as a section
+    heading would. Only a line that opens with a piece of a group's label, and whose every part
+    is a piece of a label the templates know, is cut."""
+    words = stripped.split()
+    if not 2 <= len(words) <= _MAX_SPANNING_PIECES:
+        return None
+    first, known = normalize_label(words[0]), _known_labels()
+    if first in known or normalize_label(stripped) in known or not any(first in g for g in _group_labels()):
+        return None  # a known label with a space inside (（三）不予 公开) is one
+    if all(len(w) >= 2 and any(normalize_label(w) in label for label in known) for w in words[1:]):
+        return words
+    return None
+
+
+@cache
+def _group_labels() -> tuple[str, ...]:
+    """The labels of the templates' group rows (三、本年度办理结果, (四)无法提供), normalized."""
+    from tablerecon.templates import all_tables
+
+    return tuple(
+        {normalize_label(r.label) for _, spec in all_tables() for r in spec.rows if r.group and r.label}
+    )
 
 
 @cache

@@ -201,3 +201,22 @@ def test_a_rows_first_value_against_its_label() -> None:
     # Digits after words no template knows stay part of them.
     cells, _ = tokenize("全年办理事项12 3\n")
     assert cells[0].kind is Kind.LABEL and cells[0].text.startswith("全年办理事项12")
+
+
+def test_pieces_of_cells_spanning_rows_side_by_side() -> None:
+    """A PDF's layout prints a few characters of each of several cells spanning rows side by
+    side (三、本年度, (四)无法, then the row's own label): read as one label it opened with 三、
+    and ended the table as a section heading would (11 cells of a real report unknown)."""
+    text = (
+        "三、本年度 （四）无法 1.本机关不掌握相关政\n4 0 0 0 0 0 4\n办理结果 提供 府信息\n（三）不予 公开\n"
+    )
+    labels = [c.text for c in tokenize(text)[0] if c.kind is Kind.LABEL]
+    assert labels == [
+        "三、本年度",
+        "(四)无法",
+        "1.本机关不掌握相关政",
+        "办理结果",
+        "提供",
+        "府信息",
+        "(三)不予公开",
+    ]
