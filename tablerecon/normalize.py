@@ -939,7 +939,9 @@ def _line_entries(
         return (None,)
     if room is not None and len(line) > room and _pieces_bound(line) > room:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
-    glued = _segmenter()(line, number, room)
+    # Cells a tab separates are not glued, however many known labels stand side by side (a
+    # group's, a sub-group's and the row's, as python-docx writes a row's merged cells).
+    glued = None if "\t" in line.strip() else _segmenter()(line, number, room)
     if glued:
         return tuple(glued)
     return _unless_index(tuple(_piece_entry(piece, piece, widened=True) for piece in _split_line(line)))

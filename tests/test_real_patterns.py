@@ -481,3 +481,12 @@ def test_digits_run_into_a_rows_label_leave_it_unknown_not_blank() -> None:
     table = extract_text(text).table("active_20_5")
     assert table is not None and table.status[1] == ["unknown"] * 3
     assert table.values[0].tolist() == [10, 7, 105]
+
+
+def test_known_labels_side_by_side_in_a_tab_separated_row_are_not_glued() -> None:
+    """python-docx writes a row's merged cells once per column, joined by tabs: the group's, the
+    sub-group's and the row's labels side by side read as a glued line, and its seven values as
+    one run of eight with the doubled one (the whole requests table unknown)."""
+    line = "三、本年度办理结果\t（三）不予公开\t1.属于国家秘密\t0\t0\t0\t0\t0\t0\t0\n"
+    cells, _ = tokenize(line)
+    assert [c.kind for c in cells] == [Kind.LABEL] * 3 + [Kind.NUMBER] * 7
