@@ -262,8 +262,12 @@ def _match_one(
                 last_row = (row, current)
         elif not started or (unlabeled and current is None):
             headers.append(cell)
-        elif not unlabeled and _best_row(cell.text, rows, 0)[1] >= MATCH_THRESHOLD:
-            current = None  # a repeated group label (三、本年度办理结果 again): no values of its own
+        elif not unlabeled and (earlier := _best_row(cell.text, rows, 0)[1]) >= MATCH_THRESHOLD:
+            # A repeated group label (三、本年度办理结果 again) has no values of its own; a piece
+            # of one ((五) of a cell spanning rows, printed a few characters a line) stands
+            # beside the values of the last row, whose label came before with none.
+            piece = earlier < 100 and last_row is not None and not last_row[1].cells
+            current = last_row[1] if piece and last_row is not None else None
         elif (
             last_row is not None
             and not last_row[1].cells

@@ -3,7 +3,9 @@ part of the report's tables; the values and labels beside them are."""
 
 from __future__ import annotations
 
-from tablerecon import extract_text
+from conftest import ROOT
+
+from tablerecon import extract_file, extract_text
 from tablerecon.normalize import Kind, tokenize
 from tablerecon.pages import page_furniture
 
@@ -220,3 +222,16 @@ def test_pieces_of_cells_spanning_rows_side_by_side() -> None:
         "府信息",
         "(三)不予公开",
     ]
+
+
+def test_values_beside_a_piece_of_a_group_label_are_the_last_rows() -> None:
+    """A row label wrapped over lines beside a cell spanning rows printed a few characters a
+    line (pdfplumber's text of a real report printed to PDF): the row's values stand beside the
+    group's piece ``（五）``. Taken for the group label again, the piece closed the row, whose
+    values went astray and the row unknown."""
+    path = ROOT / "tests" / "data" / "real_flattenings" / "lo_plumber_ff__pingtan_2020.txt"
+    assert "（五） 0 0 0 0 0 0 0" in path.read_text(encoding="utf-8")
+    table = extract_file(path).table("requests")
+    assert table is not None
+    row = table.rows.index("not_processed_publication")
+    assert table.status[row] == ["read"] * 7 and table.values[row].tolist() == [0] * 7
