@@ -805,9 +805,9 @@ def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> Compone
         rivals += as_read
         tag, path = (" (rival capped)" if capped_b else ""), "hard+rival"
     # And, still holding the consistent reading, those that infer what else the text lost and
-    # report a source error at no more cost: compared, never taken.
+    # report a source error, within MARGIN: compared, never taken.
     mixed = comp.optimum("soft_lost") if hard >= W_LOST + W_VIOLATION else None
-    if mixed is not None and mixed <= hard:
+    if mixed is not None and mixed <= hard + MARGIN - 1:
         with_lost, capped_m = comp.readings("soft_lost", mixed, limit)
         rivals += with_lost
         path += "+mixed"

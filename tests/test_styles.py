@@ -553,3 +553,13 @@ def test_a_huge_glued_run_stops_at_its_bound_and_says_so() -> None:
     assert all(s == "unknown" for s in review.status[0])
     assert any("than the bound" in note for note in review.notes)
     assert not review.search_complete
+
+
+def test_a_wrong_total_beside_lost_values_is_not_read_as_one_more() -> None:
+    """Found by a sweep of 500 row-per-line reports: a planted wrong total (``| 0 |`` under 社会
+    公益组织 where the results add up to 1) in a table that also lost two values. The consistent
+    reading moved the 0 one column against the row's empty fields and inferred 1 (cost 40,000),
+    the reading that keeps it and reports the error cost 50,000: within MARGIN, yet compared
+    only up to the consistent reading's cost, so the inferred 1 stood, silently wrong."""
+    doc = generate(43398, Deformations(style="row_per_line"))
+    assert_right_or_flagged(extract_text(doc.text), doc.truth)

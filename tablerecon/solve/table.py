@@ -284,12 +284,13 @@ def _solve_component(
                 rival = soft
         if search.hard and search.best >= W_LOST + W_VIOLATION:
             # A source error beside values the text lost elsewhere: the reading that infers
-            # those and reports the error can cost no more than the consistent one, which
-            # infers one value more against the text's own evidence, and the values-as-read
-            # rival, unable to infer any, never meets it. Such readings are compared too (the
+            # those and reports the error may cost about as much as the consistent one, which
+            # infers one value more against the text's own evidence (a 0 moved against its
+            # row's empty fields), and the values-as-read rival, unable to infer any, never
+            # meets it. Such readings within MARGIN, as that rival is, are compared too (the
             # cells they read otherwise are unknown), never taken. One infers a value and breaks
             # an identity, so it costs at least W_LOST + W_VIOLATION: below that, nothing to ask.
-            mixed = attempt(hard=False, allow_lost=True, bound=search.best)
+            mixed = attempt(hard=False, allow_lost=True, bound=search.best + MARGIN - 1)
             if mixed is None or (mixed[0].gave_up and not mixed[0].solutions):
                 rival_unfinished = True
             elif mixed[0].solutions:
