@@ -37,9 +37,9 @@ def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int
         paired = _row_gaps(rows, cells, last_index, base, 2)
         if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
             gaps = paired
-    # Fixed-width columns: where the values stand says which cells are blank.
     # Cells joined by one space each, empty ones too: the spaces count the empty cells. Where
-    # they cannot (more spaces than cells to fill), the line may be laid out in columns.
+    # they cannot (more spaces than cells to fill), the line may be laid out in fixed-width
+    # columns, where the values stand says which cells are blank.
     joined = _joined_fields(rows, n_cols)
     laid_out = None if joined else column_gaps([r.cells if r.found else [] for r in rows], n_cols)
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):

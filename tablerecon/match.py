@@ -266,8 +266,8 @@ def _match_one(
             # A repeated group label (三、本年度办理结果 again) has no values of its own; a piece
             # of one ((五) of a cell spanning rows, printed a few characters a line) stands
             # beside the values of the last row, whose label came before with none.
-            piece = earlier < 100 and last_row is not None and not last_row[1].cells
-            current = last_row[1] if piece and last_row is not None else None
+            piece = last_row is not None and earlier < 100 and not last_row[1].cells
+            current = last_row[1] if piece and last_row else None
         elif (
             last_row is not None
             and not last_row[1].cells
