@@ -36,8 +36,8 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 from ortools.sat.python import cp_model
 
+from tablerecon.cells import MAX_NUMBER_DIGITS, Kind
 from tablerecon.evidence import RowEvidence
-from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
 from tablerecon.solve import (
     MARGIN,
     W_GAP,

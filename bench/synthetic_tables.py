@@ -13,8 +13,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from tablerecon.cells import Cell, Kind
 from tablerecon.evidence import RowEvidence
-from tablerecon.normalize import Cell, Kind
 from tablerecon.solve import SolveLimits
 from tablerecon.templates import ColumnSpec, Equation, IdentitySpec, RowSpec, TableSpec, expand_identities
 

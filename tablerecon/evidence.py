@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tablerecon.cells import Cell, Kind
 from tablerecon.models import Style
-from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template
 
 

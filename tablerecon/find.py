@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from tablerecon.caches import bounded
+from tablerecon.cells import Cell, Kind
 from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_section_heading, score
-from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import TableSpec, Template, all_tables
 
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]{1,3})\)?项")

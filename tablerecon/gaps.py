@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tablerecon.cells import Cell
 from tablerecon.evidence import RowEvidence
 from tablerecon.layout import column_gaps
-from tablerecon.normalize import Cell
 
 
 def _usual_gap(gaps: list[int]) -> int:

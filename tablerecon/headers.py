@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from tablerecon.caches import register
+from tablerecon.cells import Cell
 from tablerecon.labels import MATCH_THRESHOLD, matches_any, score, strip_notes, template_text
-from tablerecon.normalize import Cell
 from tablerecon.segment import split_at_known_labels
 from tablerecon.templates import TableSpec
 

@@ -13,7 +13,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from tablerecon.caches import bounded
-from tablerecon.normalize import normalize_label
+from tablerecon.cells import normalize_label
 
 # A bracketed note that is not the leading ordinal such as (一) or (七).
 _NOTE = re.compile(r"(?<!^)\([^()]*\)|\([^()]{6,}\)")

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tablerecon.normalize import Cell
+from tablerecon.cells import Cell
 
 #: How far (in characters or display columns) a value may stand from its column's others:
 #: numbers of different length centred in one column stand half a character apart.

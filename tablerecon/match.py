@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 
 from tablerecon.caches import register
+from tablerecon.cells import Cell, Kind
 from tablerecon.doubts import doubt_misplaced_values
 from tablerecon.evidence import RowEvidence, TableEvidence
 from tablerecon.find import Region
 from tablerecon.gaps import assign_gaps
 from tablerecon.headers import all_known_headers, match_columns
 from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_prose, is_section_heading, score, template_text
-from tablerecon.normalize import Cell, Kind
 from tablerecon.templates import RowSpec, TableSpec, Template
 
 _HAS_DIGIT = re.compile(r"\d")

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from tablerecon.caches import trim_caches
+from tablerecon.cells import Cell, Kind
 from tablerecon.doubts import doubt_empty_rows, layout_in_doubt
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
@@ -24,7 +25,7 @@ from tablerecon.find import Region, find_regions
 from tablerecon.labels import is_prose
 from tablerecon.match import choose_variant, document_format, match_variants
 from tablerecon.models import Report
-from tablerecon.normalize import Cell, Document, Kind, normalize
+from tablerecon.normalize import Document, normalize
 from tablerecon.prose import prose_table
 from tablerecon.solve import Solution, SolveLimits, hint_counts, pooled, solve_table
 from tablerecon.splits import writes_every_cell

@@ -33,9 +33,9 @@ import numpy as np
 from opencc import OpenCC
 from pydantic import BaseModel, ConfigDict
 
+from tablerecon.cells import PINYIN, Cell, Kind, to_ascii_width
 from tablerecon.labels import has_ordinal
 from tablerecon.models import CellStatus, Check, Evidence, Report, Table
-from tablerecon.normalize import PINYIN, Cell, Kind, to_ascii_width
 from tablerecon.templates import Equation, TableSpec, expand_identities, load_template
 
 TEMPLATE = "stats-2014"

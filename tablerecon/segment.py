@@ -17,8 +17,8 @@ from importlib import resources
 from itertools import islice
 from typing import Any
 
+from tablerecon.cells import MAX_RUN_CHARS, Entry, Kind, normalize_label, simplify
 from tablerecon.errors import InputTooLargeError
-from tablerecon.normalize import MAX_RUN_CHARS, Entry, Kind, normalize_label, simplify
 from tablerecon.templates import all_tables
 
 # Digits, separators, signs, decimal points and the units cells carry: a run of glued values.
@@ -183,7 +183,7 @@ def trailing_run(piece: str) -> tuple[str, str] | None:
 
 
 def segment_line(line: str, number: int, max_cells: int | None = None) -> list[Entry] | None:
-    """Cells of a glued line (``normalize.Entry``: not yet placed in the stream), or None when the
+    """Cells of a glued line (``cells.Entry``: not yet placed in the stream), or None when the
     line is not glued table text. More than ``max_cells`` labels on the line raise
     ``InputTooLargeError`` (naming line ``number``) before the cells are made."""
     if len(line) < 24:

@@ -12,8 +12,8 @@ import math
 import re
 from typing import NamedTuple
 
+from tablerecon.cells import MAX_NUMBER_DIGITS, Kind
 from tablerecon.evidence import RowEvidence
-from tablerecon.normalize import MAX_NUMBER_DIGITS, Kind
 
 _PLACEHOLDER_CHUNKS = frozenset({"—", "－", "–", "/", "-"})
 _PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")

@@ -16,8 +16,9 @@ from conftest import ROOT, load_truth
 
 from tablerecon import extract_file, extract_text
 from tablerecon.borders import is_rule, read_borders, rule_lines
+from tablerecon.cells import Kind
 from tablerecon.labels import CUT_NOTE_SCORE, is_section_heading, score
-from tablerecon.normalize import Kind, tokenize
+from tablerecon.normalize import tokenize
 
 DUMPS = ROOT / "tests" / "data" / "converted_pages"
 #: Flattenings that lose what the engine cannot get back: no cell silently wrong is asked.

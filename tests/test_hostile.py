@@ -27,11 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tablerecon import DecodeError, InputTooLargeError, Limits, TableReconError, extract_bytes, extract_text
+from tablerecon.cells import _cached_label
 from tablerecon.cli import main
 from tablerecon.errors import TimeBudgetError, UnreadableInputError
 from tablerecon.labels import _cached_score
+from tablerecon.lineshapes import _trailing_numbers, split_line
 from tablerecon.models import Report
-from tablerecon.normalize import _cached_label, _split_line, _trailing_numbers, normalize
+from tablerecon.normalize import normalize
 from tablerecon.pipeline import extract_file
 from tablerecon.segment import is_run, trailing_run
 from tablerecon.solve import SolveLimits
@@ -117,7 +119,7 @@ def test_glued_piece_that_is_no_run_is_linear() -> None:
 def test_overlong_glued_run_is_text_and_said() -> None:
     """Hang: a glued run of 50,000 space-separated digits reached the solver's run_splits, whose
     set-up is quadratic in the number of chunks. Runs longer than
-    ``normalize.MAX_RUN_CHARS`` are no table row: read as text, and reported with their line."""
+    ``cells.MAX_RUN_CHARS`` are no table row: read as text, and reported with their line."""
     report = timed(lambda: extract_text(GLUED_HEAD + "1 " * 50_000 + GLUED_TAIL, limits=FAST))
     assert isinstance(report, Report)
     assert any(e.startswith("line 2: 50000 digits in one cell") for e in report.errors), report.errors
@@ -170,7 +172,7 @@ def test_solver_bounds_a_wide_glued_row_before_enumerating() -> None:
     code = (
         "import resource; resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))\n"
         "from tablerecon.evidence import RowEvidence\n"
-        "from tablerecon.normalize import Cell, Kind\n"
+        "from tablerecon.cells import Cell, Kind\n"
         "from tablerecon.solve import solve_table\n"
         "cell = Cell(Kind.RUN, '1 2 3 4 5 6 7 8', 1, 0)\n"
         "row = RowEvidence(key='regulations', label='规章', found=True, cells=[cell], gaps=[None, None])\n"
@@ -485,14 +487,14 @@ def test_time_budget_is_reported_while_reading(html: bool) -> None:
 
 
 def test_row_per_line_still_splits() -> None:
-    assert _split_line("规章 1 2 3") == ["规章", "1", "2", "3"]
-    assert _split_line("规章 1, 2, x") == ["规章 1, 2, x"]
+    assert split_line("规章 1 2 3") == ["规章", "1", "2", "3"]
+    assert split_line("规章 1, 2, x") == ["规章 1, 2, x"]
     # Blank marks and units are values too; a line of values alone is a row with no label.
-    assert _split_line("(六)其他处理 1 / / 0 — 1") == ["(六)其他处理", "1", "/", "/", "0", "—", "1"]
-    assert _split_line("行政事业性收费 5.3万元") == ["行政事业性收费", "5.3万元"]
-    assert _split_line("0 9 - 2 11") == ["0", "9", "-", "2", "11"]
+    assert split_line("(六)其他处理 1 / / 0 — 1") == ["(六)其他处理", "1", "/", "/", "0", "—", "1"]
+    assert split_line("行政事业性收费 5.3万元") == ["行政事业性收费", "5.3万元"]
+    assert split_line("0 9 - 2 11") == ["0", "9", "-", "2", "11"]
     # A count with a leading zero is digits glued together (230 / 000023), not two cells.
-    assert _split_line("230 000023") == ["230 000023"]
+    assert split_line("230 000023") == ["230 000023"]
 
 
 def test_a_group_label_and_its_rows_joined_by_spaces_come_apart() -> None:
@@ -500,14 +502,14 @@ def test_a_group_label_and_its_rows_joined_by_spaces_come_apart() -> None:
     公开 25 …``); read as one label, the row was not found and its values ignored. Cut where every
     part is a known label, as a pipe-separated row gives them; a label with a space inside, or
     with a part no template knows, stays whole."""
-    assert _split_line("三、本年度办理结果 (一)予以公开 25 5 2 0 1 0 42") == [
+    assert split_line("三、本年度办理结果 (一)予以公开 25 5 2 0 1 0 42") == [
         "三、本年度办理结果",
         "(一)予以公开",
         *["25", "5", "2", "0", "1", "0", "42"],
     ]
-    assert _split_line("(三)不予 公开 1.属于国家秘密 0 1") == ["(三)不予 公开", "1.属于国家秘密", "0", "1"]
-    assert _split_line("商业 企业 3") == ["商业 企业", "3"]
-    assert _split_line("三、本年度办理结果 另外的事项 3") == ["三、本年度办理结果 另外的事项", "3"]
+    assert split_line("(三)不予 公开 1.属于国家秘密 0 1") == ["(三)不予 公开", "1.属于国家秘密", "0", "1"]
+    assert split_line("商业 企业 3") == ["商业 企业", "3"]
+    assert split_line("三、本年度办理结果 另外的事项 3") == ["三、本年度办理结果 另外的事项", "3"]
 
 
 def test_a_row_label_may_carry_a_long_note() -> None:
@@ -516,9 +518,9 @@ def test_a_row_label_may_carry_a_long_note() -> None:
     note = (
         "(" + "行政机关制定发布的决定、公告、通告、意见、通知,以及标题采用“规定”“办法”等字样的公文" * 3 + ")"
     )
-    assert _split_line(f"规范性文件{note} 2 2 19") == [f"规范性文件{note}", "2", "2", "19"]
+    assert split_line(f"规范性文件{note} 2 2 19") == [f"规范性文件{note}", "2", "2", "19"]
     prose = "全年共发布信息,其中政策解读、新闻发布会、在线访谈等各类信息共计若干条" * 3
-    assert _split_line(f"{prose} 2019") == [f"{prose} 2019"]
+    assert split_line(f"{prose} 2019") == [f"{prose} 2019"]
 
 
 # -- API errors: typed, naming the input -------------------------------------------------------
@@ -674,6 +676,9 @@ def test_cli_on_random_files(tmp_path_factory: pytest.TempPathFactory, data: byt
 
 _ENGINE = [
     "normalize",
+    "cells",
+    "lineshapes",
+    "csvrows",
     "segment",
     "readers/html",
     "find",

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tablerecon.normalize import Cell, Kind, normalize_label, parse_number, to_ascii_width, tokenize
+from tablerecon.cells import Cell, Kind, normalize_label, parse_number, to_ascii_width
+from tablerecon.normalize import tokenize
 from tablerecon.readers.html import (
     MAX_COLSPAN,
     html_cells,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from conftest import ROOT
 
 from tablerecon import extract_file, extract_text
-from tablerecon.normalize import Kind, tokenize
+from tablerecon.cells import Kind
+from tablerecon.normalize import tokenize
 from tablerecon.pages import page_furniture
 
 

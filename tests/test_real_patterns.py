@@ -9,7 +9,8 @@ import math
 import pytest
 
 from tablerecon import extract_text
-from tablerecon.normalize import Kind, parse_number, to_ascii_width, tokenize
+from tablerecon.cells import Kind, parse_number, to_ascii_width
+from tablerecon.normalize import tokenize
 
 #: Section 二 of a report as a scraper cuts it, one cell a line closed by a pipe: ``{first}`` is
 #: the 第二十条第(一)项 table's header, ``{fifth}`` and ``{sixth}`` the (五) and (六) tables.

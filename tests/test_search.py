@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tablerecon.cells import Cell, Kind
 from tablerecon.evidence import RowEvidence
-from tablerecon.normalize import Cell, Kind
 from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, candidates, solve_table
 from tablerecon.solve.search import Search
 

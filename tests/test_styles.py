@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from test_properties import _value, assert_right_or_flagged
 
 from tablerecon import extract_file, extract_text
-from tablerecon.normalize import Cell, Kind, tokenize
+from tablerecon.cells import Cell, Kind
+from tablerecon.normalize import tokenize
 from tablerecon.splits import run_splits, split_graph, splits_with
 from tablerecon.synth import Deformations, generate
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from tablerecon.cells import Cell, classify
 from tablerecon.errors import InputTooLargeError, TimeBudgetError
-from tablerecon.normalize import Cell, classify
 
 #: Largest colspan honoured (the HTML standard's limit); larger values are clamped.
 MAX_COLSPAN = 1000

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from tablerecon.normalize import Cell, tokenize
+from tablerecon.cells import Cell
+from tablerecon.normalize import tokenize
 from tablerecon.readers.html import html_cells
 
 _TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from tablerecon.caches import register
+from tablerecon.cells import Kind
 from tablerecon.evidence import RowEvidence
-from tablerecon.normalize import Kind
 from tablerecon.solve.costs import TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.limits import SolveLimits
 from tablerecon.splits import run_splits, split_graph, splits_with

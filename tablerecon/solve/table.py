@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tablerecon.cells import Kind
 from tablerecon.evidence import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
-from tablerecon.normalize import Kind
 from tablerecon.solve.candidates import Placed, RowCandidates, row_candidates, row_key
 from tablerecon.solve.costs import MARGIN, TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.hints import HintCounts, hints_trusted
