@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -503,6 +503,22 @@ class _Component:
         for eq in self.local_eqs.get(r, []):
             m.add(sum(a * rv.y[c] for _, c, a in eq.terms) == 0).only_enforce_if(lost_any)
 
+    def reads_column(self, r: int, values: tuple[int, ...], column: int) -> bool:
+        """solve.candidates.reads_column: a placement of row ``r``'s values at its least hint
+        disagreement gives ``values`` (scaled) with a value read in ``column``."""
+        m = cp_model.CpModel()
+        rv = self._row(m, r, False)
+        m.add(rv.soft == self.min_soft(r, False))
+        for c, value in enumerate(values):
+            m.add(rv.y[c] == value)
+        m.add(sum(ind for ind, c in rv.read_of if c == column) >= 1)
+        solver = self._solver()
+        self.solves += 1
+        status = solver.solve(m)
+        if status == cp_model.UNKNOWN:
+            raise ReferenceSkip(f"row {self.rows[r].key}: {solver.status_name(status)}")
+        return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
     def build(self, mode: Mode) -> _Built:
         m = cp_model.CpModel()
         allow_lost = mode != "soft"
@@ -641,8 +657,14 @@ def _derive(
     rivals: Sequence[Reading] | None,
     n_cols: int,
     scale: int,
+    totals: frozenset[tuple[int, int]] = frozenset(),
+    reads_column: Callable[[int, tuple[int, ...], int], bool] | None = None,
 ) -> Outcome:
-    """The cells as the engine states them, with ``readings[first]`` as its representative."""
+    """The cells as the engine states them, with ``readings[first]`` as its representative.
+    ``totals``: the (component row, column) cells that are an identity's total; one the
+    representative infers and a rival reads blank, inferring nothing in the row and with no
+    placement as good reading a value there (``reads_column``), is a blank total, not a
+    disagreement."""
     rep = readings[first]
     values_out: list[np.ndarray] = []
     status_out: list[list[str]] = []
@@ -667,7 +689,14 @@ def _derive(
             alt = rival[i].values
             for c in range(n_cols):
                 mine = 0 if math.isnan(values[c]) else round(values[c] * scale)
-                if status[c] != "unknown" and mine != alt[c]:
+                blank_total = (
+                    (i, c) in totals
+                    and status[c] == "inferred"
+                    and rival[i].lost < 0
+                    and reads_column is not None
+                    and not reads_column(i, rival[i].values, c)
+                )
+                if status[c] != "unknown" and mine != alt[c] and not blank_total:
                     status[c], values[c] = "unknown", np.nan
                     differ += 1
         values_out.append(values)
@@ -683,9 +712,11 @@ def _outcomes(
     n_cols: int,
     scale: int,
     firsts: Sequence[int] | None = None,
+    totals: frozenset[tuple[int, int]] = frozenset(),
+    reads_column: Callable[[int, tuple[int, ...], int], bool] | None = None,
 ) -> list[Outcome]:
     return [
-        _derive(readings, k, soft, rivals, n_cols, scale)
+        _derive(readings, k, soft, rivals, n_cols, scale, totals, reads_column)
         for k in (firsts if firsts is not None else range(len(readings)))
     ]
 
@@ -812,7 +843,18 @@ def _solve_one(comp: _Component, limit: int, n_cols: int, scale: int) -> Compone
         rivals += with_lost
         path += "+mixed"
         tag = " (rival capped)" if capped_m else tag
-    outcomes = _outcomes(readings, False, rivals or None, n_cols, scale)
+    where = {r: i for i, r in enumerate(comp.comp_rows)}
+    eqs = [*comp.global_eqs, *(eq for r in comp.comp_rows for eq in comp.local_eqs.get(r, []))]
+    totals = frozenset((where[r], c) for eq in eqs for r, c in eq.totals if r in where)
+    outcomes = _outcomes(
+        readings,
+        False,
+        rivals or None,
+        n_cols,
+        scale,
+        totals=totals,
+        reads_column=lambda i, values, c: comp.reads_column(comp.comp_rows[i], values, c),
+    )
     return ComponentResult(comp.comp_rows, path + tag, outcomes, capped)
 
 

@@ -21,7 +21,7 @@ LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020"}
 
 
 def test_every_flattening_has_its_truth() -> None:
-    assert len(TEXTS) == 8
+    assert len(TEXTS) == 9
     assert all(path.with_suffix(".json").exists() for path in TEXTS)
 
 
@@ -56,3 +56,19 @@ def test_no_cell_is_silently_wrong(path: Path) -> None:
                 )
     # The others are read, not left unknown to be safe.
     assert path.stem in LOSSY or right / cells > 0.9, (right, cells)
+
+
+def test_a_total_the_report_left_blank_is_inferred() -> None:
+    """上海市人民政府办公厅's 2019 report leaves the 总计 column of its result rows blank. The
+    rows force those totals (a blank total: no cell is there to be wrong), where they were left
+    unknown as a tie between a value the text lost and a source error."""
+    report = extract_file(DATA / "bs_newline__shanghai_2019.txt")
+    table = report.table("requests")
+    assert table is not None and not table.ambiguous
+    total = table.columns.index("total")
+    granted, denied = table.rows.index("granted"), table.rows.index("denied_prohibited_by_law")
+    assert table.values[granted, total] == 272 and table.status[granted][total] == "inferred"
+    assert math.isnan(table.values[denied, total]) and table.status[denied][total] == "blank"
+    assert sum(row[total] == "inferred" for row in table.status) == 11
+    assert all(check.holds for check in table.checks)
+    assert any("left blank" in note for note in table.notes)

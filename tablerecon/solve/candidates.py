@@ -657,6 +657,31 @@ def _plain_placed(row: RowEvidence, n_cols: int, use_hints: bool) -> Placed:
     return Placed(vec, pos, source, _gap_cost(skipped, _row_gaps(row), use_hints), skipped)
 
 
+def reads_column(
+    row: RowEvidence,
+    n_cols: int,
+    use_hints: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    values: np.ndarray,
+    column: int,
+) -> bool:
+    """Whether a placement of the row's values that the text's evidence likes best gives the
+    cells ``values`` with a value read in ``column`` (a 0 there, where other placements as good
+    leave it blank). Candidates keep one placement of each value vector, so this asks the
+    placements again; it is asked only of a rival reading a total blank. True when the row has
+    too many placements to tell."""
+    made = _glued_placed(row, n_cols, positive_only, limits, use_hints) if _is_glued(row) else None
+    if made is None:
+        if _is_glued(row):
+            return True
+        made = _plain_placed(row, n_cols, use_hints)
+    if not made.soft.size:
+        return False
+    same = (made.soft == made.soft.min()) & (np.abs(made.vec - values) <= TOL).all(axis=1)
+    return bool((made.pos[same] == column).any())
+
+
 def _plain_forced(
     row: RowEvidence,
     placed: Placed,

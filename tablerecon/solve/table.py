@@ -12,7 +12,7 @@ import numpy as np
 from tablerecon.cells import Kind
 from tablerecon.evidence import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
-from tablerecon.solve.candidates import Placed, RowCandidates, row_candidates, row_key
+from tablerecon.solve.candidates import Placed, RowCandidates, reads_column, row_candidates, row_key
 from tablerecon.solve.costs import MARGIN, TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.hints import HintCounts, hints_trusted
 from tablerecon.solve.limits import SolveLimits
@@ -393,6 +393,12 @@ def _solve_component(
         # must not depend on the search order. A rival search cut short adds every placement
         # it could not rule out.
         differ = 0
+        # A total the report left blank, with the cells summing into it there, is forced by
+        # them (a blank total), where a value the text shows can only be wrong (a source error):
+        # a rival that keeps it blank is no other explanation of the text.
+        totals = {cell for eq in global_eqs for cell in eq.totals}
+        totals.update(cell for r in comp_rows for eq in local_eqs.get(r, []) for cell in eq.totals)
+        blank_totals: set[tuple[int, int]] = set()
         for other, other_cands in rivals:
             other_possible = other.possible() if other.gave_up or other.capped else []
             for i, r in enumerate(comp_rows):
@@ -403,9 +409,26 @@ def _solve_component(
                 sol = out[r]
                 mine = np.nan_to_num(sol.values, nan=0.0)
                 for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
+                    if (r, j) in totals and sol.status[j] == "inferred":
+                        apart = np.asarray(alt_picks)[np.abs(alts[:, j] - mine[j]) > TOL]
+                        if not any(
+                            other_cands[i].lost_col[k] >= 0
+                            or reads_column(
+                                rows[r], n_cols, use_hints, positive_only, limits, other_cands[i].vec[k], j
+                            )
+                            for k in apart.tolist()
+                        ):
+                            # The rival reads the total blank and its identity failing.
+                            blank_totals.add((r, j))
+                            continue
                     if sol.status[j] != "unknown":
                         sol.forget(j)
                         differ += 1
+        if blank_totals:
+            notes.append(
+                f"{len(blank_totals)} total cell(s) the report left blank, inferred from the identities "
+                "that sum into them"
+            )
         if differ:
             count += 1
             notes.append(

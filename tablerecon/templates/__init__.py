@@ -108,6 +108,15 @@ class Equation(_Frozen):
         """The (row, column) cells of the terms."""
         return tuple((r, c) for r, c, _ in self.terms)
 
+    @cached_property
+    def totals(self) -> tuple[tuple[int, int], ...]:
+        """The cells that are the identity's total: a term alone on its side (总计 of a row, a
+        column or a group, the others summing into it). 一+二 = 七+四 has none."""
+        if len(self.terms) <= 2:
+            return ()
+        sides = ([(r, c) for r, c, a in self.terms if a < 0], [(r, c) for r, c, a in self.terms if a > 0])
+        return tuple(side[0] for side in sides if len(side) == 1)
+
 
 TEMPLATE_IDS = (
     "active-2019",
