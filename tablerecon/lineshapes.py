@@ -128,6 +128,22 @@ def _known_label_then_value(text: str) -> list[str] | None:
     return [m.group(1), m.group(2)]
 
 
+def label_then_run(line: str) -> tuple[str, str] | None:
+    """``(label, digits)`` where a line is only a label the templates know with whole digits
+    glued to its end (``行政许可000``, ``规章1213``): a row whose cells a flattening ran into one
+    string, one row a line. The digits are the row's values run together, which the solver
+    splits over its columns (or says it cannot): read as one number, ``000`` filled one cell
+    and left the others blank, and ``3960181`` would have been one value. A number with a
+    point (``行政事业性收费9116.36``) is one value, and a line with spaces is no such row."""
+    stripped = line.strip()
+    if " " in stripped or "\t" in stripped or not stripped[-1:].isdigit() or stripped[:1].isdigit():
+        return None
+    parts = _known_label_then_value(stripped)
+    if parts is None or not parts[1].isdigit():
+        return None
+    return parts[0], parts[1]
+
+
 def _once_each(label: str) -> str:
     """A row label with each run of copies of one word kept once: a merged cell that pandas'
     to_string writes into each column it spans, spaces between (``一、本年新收… 一、本年新收…

@@ -24,6 +24,7 @@ from tablerecon.caches import bounded
 from tablerecon.cells import (
     CACHED_LINE_CHARS,
     MAX_NUMBER_DIGITS,
+    MAX_RUN_CHARS,
     WIDTH_MAP,
     Cell,
     Entry,
@@ -33,7 +34,7 @@ from tablerecon.cells import (
 )
 from tablerecon.csvrows import line_csv_fields, writes_csv
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
-from tablerecon.lineshapes import merged_once, pieces_bound, split_line
+from tablerecon.lineshapes import label_then_run, merged_once, pieces_bound, split_line
 from tablerecon.pages import page_furniture
 from tablerecon.segment import segment_line
 
@@ -303,6 +304,9 @@ def _line_entries(
     glued = None if "\t" in line.strip() else segment_line(line, number, room)
     if glued:
         return tuple(glued)
+    row = label_then_run(line)
+    if row is not None and len(row[1]) <= MAX_RUN_CHARS:
+        return (piece_entry(row[0], row[0], widened=True), (Kind.RUN, row[1], None, row[1]))
     return _unless_index(tuple(piece_entry(piece, piece, widened=True) for piece in split_line(line)))
 
 

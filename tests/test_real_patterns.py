@@ -491,3 +491,24 @@ def test_known_labels_side_by_side_in_a_tab_separated_row_are_not_glued() -> Non
     line = "三、本年度办理结果\t（三）不予公开\t1.属于国家秘密\t0\t0\t0\t0\t0\t0\t0\n"
     cells, _ = tokenize(line)
     assert [c.kind for c in cells] == [Kind.LABEL] * 3 + [Kind.NUMBER] * 7
+
+
+def test_a_rows_values_glued_to_its_label_one_row_a_line() -> None:
+    """A report page (a township's, 2019) flattened with each row's cells run into one string,
+    one row a line: ``行政许可000``. The digits were read as one number: 0 in the first column
+    and the others blank, a table of two columns lost at the text's end, and a row of counts
+    (``行政处罚1205``) would have been one value. They are the row's values run together now,
+    split by the solver, or left unknown where several splits fit."""
+    text = (
+        "第二十条(五)项\n信息内容上一年项目数量本年增/减处理决定数量\n行政许可000\n其他对外管理服务事项000\n"
+        "第二十条(六)项\n信息内容上一年项目数量本年增/减处理决定数量\n行政处罚1205\n行政强制000\n"
+        "第二十条(八)项\n信息内容上一年项目数量本年增/减\n行政事业性收费00\n"
+    )
+    report = extract_text(text)
+    licensing, penalty, fees = (report.table(t) for t in ("active_20_5", "active_20_6", "active_20_8"))
+    assert licensing is not None and licensing.values.tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert all(status == "read" for row in licensing.status for status in row)
+    assert fees is not None and fees.values.tolist() == [[0, 0]]
+    assert penalty is not None and penalty.ambiguous
+    assert penalty.status[0] == ["unknown", "unknown", "read"] and penalty.values[0, 2] == 5
+    assert penalty.values[1].tolist() == [0, 0, 0]
