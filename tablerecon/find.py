@@ -105,6 +105,15 @@ def _opens_first_table(cells: list[Cell], i: int) -> bool:
     return following[:1] == ["信息内容"] and "规章" in following
 
 
+def _first_table_header(cells: list[Cell], i: int) -> bool:
+    """Whether the cell at ``i`` is the header of section 二's first table (信息内容, its column
+    headers, then its first row 规章): a table that starts so needs no caption to be found,
+    as no other table has that row."""
+    if cells[i].text != "信息内容":
+        return False
+    return "规章" in (c.text for c in cells[i + 1 : i + 8] if c.kind is Kind.LABEL)
+
+
 def _review_header(cells: list[Cell], i: int) -> bool:
     """Whether the 行政复议 at cell ``i`` heads the review table: 行政复议 / 行政诉讼 / 结果维持 ...
     (prose mentions both words too). Where the text keeps each header row on one line, its
@@ -164,6 +173,14 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         table_id = _label_anchor(text)
         if table_id is None and text in _REVIEW_HEADER_STARTS and _review_header(cells, i):
             table_id = "review_litigation"
+        if (
+            table_id is None
+            and (not markers or markers[-1][1] != "active_20_1")
+            and _first_table_header(cells, i)
+        ):
+            # The (一) table with no caption of its own, after other text (a section title
+            # followed at once by its header is caught below): its header anchors it.
+            table_id = "active_20_1"
         if table_id is not None:
             markers.append((i, table_id))
         elif _is_stop(text):

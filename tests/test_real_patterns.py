@@ -512,3 +512,20 @@ def test_a_rows_values_glued_to_its_label_one_row_a_line() -> None:
     assert penalty is not None and penalty.ambiguous
     assert penalty.status[0] == ["unknown", "unknown", "read"] and penalty.values[0, 2] == 5
     assert penalty.values[1].tolist() == [0, 0, 0]
+
+
+def test_the_first_table_with_no_caption_after_prose() -> None:
+    """Section 二 opening with a paragraph, then its (一) table with no 第二十条第(一)项 caption:
+    the table was dropped without a word. Its header (信息内容 and then 规章) anchors it."""
+    text = (
+        "二、主动公开政府信息情况\n\n2019年我乡主动公开政府信息共367条,其中:政策文件信息134条。\n\n"
+        "信息内容本年新制作数量本年新公开数量对外公开总数量\n规章 0 0 0\n规范性文件 3 2 15\n"
+        "第二十条(五)项\n信息内容上一年项目数量本年增/减处理决定数量\n行政许可 4 1 30\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    report = extract_text(text)
+    first = report.table("active_20_1")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [3, 2, 15]]
+    assert first.columns == ["new_made", "new_published", "total_published"]
+    licensing = report.table("active_20_5")
+    assert licensing is not None and licensing.values[0].tolist() == [4, 1, 30]
