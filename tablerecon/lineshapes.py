@@ -46,16 +46,19 @@ _LEADING_ZERO = re.compile(r"(?<![\d.,])0\d")
 _ROW_LABEL_CHARS = 80
 
 
-def split_line(line: str) -> list[str]:
+def split_line(line: str, open_rows: bool = False) -> list[str]:
     """Split a physical line into cell texts: pipes and tabs separate cells, and a label
-    followed by whitespace-separated numbers (``规章 0 0 0``) is a row on one line."""
+    followed by whitespace-separated numbers (``规章 0 0 0``) is a row on one line.
+    ``open_rows``: the document's rows of pipes close with no pipe (``规章| 0| 5``, as python's
+    html2text writes them), so a row's last pipe opens its last field, empty or not."""
     if "|" in line or "\t" in line:
         pieces = _CELL_SEPARATOR.split(line)
         if any(p.strip() for p in pieces):
             # Empty fields are kept, at the ends too (tokenize reads them as the row's blanks);
             # what follows a closing pipe is no field, nor what precedes an opening one (a pipe
             # that starts the line, as in ``| 规章 | 0 |``; `` |  | 7 |`` opens with an empty field).
-            if not pieces[-1].strip() and line.rstrip(" ").endswith("|"):
+            closing = not open_rows or line.lstrip(" ").startswith("|")
+            if closing and not pieces[-1].strip() and line.rstrip(" ").endswith("|"):
                 pieces.pop()
             if line.startswith("|") and not pieces[0]:
                 pieces.pop(0)

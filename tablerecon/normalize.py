@@ -147,6 +147,7 @@ def tokenize(
     gap = 0
     number = 0
     csv_headers = writes_csv(text)
+    open_rows = _rows_left_open(text)
     # A row cut into lines before each pipe (``规章`` / ``| 0`` / ``|`` / ``| 97`` / ``|``): the
     # lone pipes since its last cell (empty fields, the last one closing the row); -1 when no
     # such row is open.
@@ -173,7 +174,7 @@ def tokenize(
             if not continued:
                 row_pipes += 1
                 continue
-            for entry in _entries(continued, csv_headers, number, max_cells, len(cells)):
+            for entry in _entries(continued, csv_headers, open_rows, number, max_cells, len(cells)):
                 if entry is None:
                     row_pipes += 1
                     continue
@@ -188,7 +189,7 @@ def tokenize(
         if blank:
             gap += 1  # what classify makes of an empty piece, without the work
             continue
-        entries = _entries(line, csv_headers, number, max_cells, len(cells))
+        entries = _entries(line, csv_headers, open_rows, number, max_cells, len(cells))
         empty_lines = gap
         first = len(cells)  # where the line's first cell goes
         for entry in entries:
@@ -247,6 +248,23 @@ def _break_at_form_feeds(text: str) -> tuple[str, list[int]]:
     return "\n".join(broken), origin
 
 
+#: A row of pipes that ends with a value and no closing pipe (``…| 1| 859``), and one whose last
+#: value a pipe closes (``…| 0 |``); neither opening with a pipe.
+_OPEN_ROW = re.compile(r"^[ \t]*[^|\s][^\n]*\|[^\n]*\|[ \t]*[-+]?\d[\d.,]*[ \t]*$", re.MULTILINE)
+_CLOSED_ROW = re.compile(r"^[ \t]*[^|\s][^\n]*\|[ \t]*[-+]?\d[\d.,]*[ \t]*\|[ \t]*$", re.MULTILINE)
+
+
+def _rows_left_open(text: str) -> bool:
+    """Whether the document's rows of pipes close with no pipe (python's html2text: ``规章| 0|
+    5``), judged on its first block by the rows that end with a value, with a pipe after it or
+    not. In such a text the pipe before a row's empty last cell opens that field; where rows
+    close with a pipe (``规章 | 0 | 5 |``), it closes the row."""
+    head = text[:_BLOCK_CHARS]
+    if "|" not in head:
+        return False
+    return len(_OPEN_ROW.findall(head)) > len(_CLOSED_ROW.findall(head))
+
+
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.
 _CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][ \t]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
 #: Lines ``| cell`` a text must hold (in its first block) for its rows to be read as cut at
@@ -255,14 +273,14 @@ _CONTINUED_CELLS_FOR_ROWS = 3
 
 
 def _entries(
-    line: str, csv_headers: bool, number: int, max_cells: int | None, made: int
+    line: str, csv_headers: bool, open_rows: bool, number: int, max_cells: int | None, made: int
 ) -> tuple[Entry, ...]:
     """The cells of one line, ``made`` cells into the document (see ``_line_entries``)."""
     # A line no longer than the room left cannot hold more cells than that: cached, it cannot raise.
     if len(line) <= CACHED_LINE_CHARS and (max_cells is None or len(line) <= max_cells - made):
-        return _cached_line_entries(line, csv_headers)
+        return _cached_line_entries(line, csv_headers, open_rows)
     room = None if max_cells is None else max_cells - made
-    return _line_entries(line, csv_headers, number, room, max_cells)
+    return _line_entries(line, csv_headers, open_rows, number, room, max_cells)
 
 
 def _continued_cell(line: str) -> str | None:
@@ -279,6 +297,7 @@ def _continued_cell(line: str) -> str | None:
 def _line_entries(
     line: str,
     csv_headers: bool = False,
+    open_rows: bool = False,
     number: int = 0,
     room: int | None = None,
     max_cells: int | None = None,
@@ -307,7 +326,9 @@ def _line_entries(
     row = label_then_run(line)
     if row is not None and len(row[1]) <= MAX_RUN_CHARS:
         return (piece_entry(row[0], row[0], widened=True), (Kind.RUN, row[1], None, row[1]))
-    return _unless_index(tuple(piece_entry(piece, piece, widened=True) for piece in split_line(line)))
+    return _unless_index(
+        tuple(piece_entry(piece, piece, widened=True) for piece in split_line(line, open_rows))
+    )
 
 
 #: Fewest numbers in a row of column numbers (see ``_unless_index``): more than the three
@@ -331,8 +352,8 @@ def _unless_index(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
 
 @bounded(16384)
 @cache
-def _cached_line_entries(line: str, csv_headers: bool) -> tuple[Entry, ...]:
-    return _line_entries(line, csv_headers)
+def _cached_line_entries(line: str, csv_headers: bool, open_rows: bool) -> tuple[Entry, ...]:
+    return _line_entries(line, csv_headers, open_rows)
 
 
 def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:

@@ -21,7 +21,7 @@ LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020"}
 
 
 def test_every_flattening_has_its_truth() -> None:
-    assert len(TEXTS) == 9
+    assert len(TEXTS) == 10
     assert all(path.with_suffix(".json").exists() for path in TEXTS)
 
 
@@ -72,3 +72,18 @@ def test_a_total_the_report_left_blank_is_inferred() -> None:
     assert sum(row[total] == "inferred" for row in table.status) == 11
     assert all(check.holds for check in table.checks)
     assert any("left blank" in note for note in table.notes)
+
+
+def test_rows_of_pipes_that_close_with_no_pipe() -> None:
+    """Python's html2text writes a row's cells apart by pipes with none at either end, so a row
+    whose last cell is empty ends in a pipe (``（二）部分公开…| 3|  |  |  |  |  |``). That pipe was
+    read as closing the row: every such row one blank short, the hints untrusted, the requests
+    and review tables unknown. Where the document's rows that end in a value close with no
+    pipe, it opens the last (empty) field."""
+    report = extract_file(DATA / "html2text_py__shanghai_2019.txt")
+    requests, review = report.table("requests"), report.table("review_litigation")
+    assert requests is not None and not requests.ambiguous
+    assert requests.values[requests.rows.index("partially_granted")].tolist()[:1] == [3]
+    assert sum(status == "unknown" for row in requests.status for status in row) == 0
+    assert review is not None and not review.ambiguous
+    assert review.values[0, :5].tolist()[::3] == [5, 2] and review.values[0, 9] == 9
