@@ -73,6 +73,44 @@ def _is_stats_anchor(label: str) -> bool:
     )
 
 
+#: A 第二十条 caption whose item (第(五)项) a flattening lost: which table it heads is told by
+#: the rows that follow it (``_table_by_rows``).
+_ITEMLESS_CAPTION = re.compile(r"第二十条第?")
+#: Cells after such a caption looked at for a row label of a 第二十条 table.
+_ITEMLESS_LOOKAHEAD = 12
+
+
+@cache
+def _active_row_labels() -> tuple[tuple[str, str], ...]:
+    """(row label or alias, table) of every 第二十条 table's rows, all template variants."""
+    return tuple(
+        sorted(
+            {
+                (label, s.table)
+                for _, s in all_tables()
+                if s.table.startswith("active_")
+                for r in s.rows
+                for label in (r.label, *r.aliases)
+                if label
+            }
+        )
+    )
+
+
+def _table_by_rows(cells: list[Cell], i: int) -> str | None:
+    """The 第二十条 table whose row label comes first among the cells after ``i`` (before any
+    other caption): 行政许可 for (五), 行政处罚 for (六), and so on."""
+    for cell in cells[i + 1 : i + 1 + _ITEMLESS_LOOKAHEAD]:
+        if cell.kind is not Kind.LABEL:
+            continue
+        if _CAPTION.search(cell.text) or _ITEMLESS_CAPTION.fullmatch(cell.text):
+            return None
+        for label, table_id in _active_row_labels():
+            if score(cell.text, label) >= MATCH_THRESHOLD:
+                return table_id
+    return None
+
+
 def _caption_table(label: str) -> str | None:
     m = _CAPTION.search(label)
     if m is None or len(_REGULATION.sub("", label)) > _CAPTION_CHARS:
@@ -173,6 +211,8 @@ def find_regions(cells: list[Cell]) -> list[Region]:
         table_id = _label_anchor(text)
         if table_id is None and text in _REVIEW_HEADER_STARTS and _review_header(cells, i):
             table_id = "review_litigation"
+        if table_id is None and _ITEMLESS_CAPTION.fullmatch(text):
+            table_id = _table_by_rows(cells, i)
         if (
             table_id is None
             and (not markers or markers[-1][1] != "active_20_1")

@@ -529,3 +529,24 @@ def test_the_first_table_with_no_caption_after_prose() -> None:
     assert first.columns == ["new_made", "new_published", "total_published"]
     licensing = report.table("active_20_5")
     assert licensing is not None and licensing.values[0].tolist() == [4, 1, 30]
+
+
+def test_captions_whose_item_was_lost() -> None:
+    """A town's 2025 report page whose captions lost their item: ``第二十条第`` four times. The
+    tables were dropped without a word; the rows after each caption tell which table it heads."""
+    text = (
+        "二、主动公开政府信息情况\n第二十条第\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n"
+        "规章\n0\n0\n0\n行政规范性文件\n2\n0\n9\n第二十条第\n信息内容\n本年处理决定数量\n行政许可\n124\n"
+        "第二十条第\n信息内容\n本年处理决定数量\n行政处罚\n3\n行政强制\n0\n"
+        "第二十条第\n信息内容\n本年收费金额(单位:万元)\n行政事业性收费\n1.5\n三、收到和处理政府信息公开申请情况\n"
+    )
+    report = extract_text(text)
+    found = {t.table: t.values.tolist() for t in report.tables}
+    assert found == {
+        "active_20_1": [[0, 0, 0], [2, 0, 9]],
+        "active_20_5": [[124]],
+        "active_20_6": [[3], [0]],
+        "active_20_8": [[1.5]],
+    }
+    # Text that only mentions the article heads nothing.
+    assert extract_text("依据第二十条第\n行政许可\n124\n").tables == []
