@@ -97,6 +97,36 @@ def _active_row_labels() -> tuple[tuple[str, str], ...]:
     )
 
 
+#: What the header of every 第二十条 table opens with.
+_HEADER_START = "信息内容"
+
+
+@cache
+def _active_column_labels() -> tuple[str, ...]:
+    """Every 第二十条 table's column labels, all template variants."""
+    return tuple(
+        sorted(
+            {c.label for _, s in all_tables() if s.table.startswith("active_") for c in s.columns if c.label}
+        )
+    )
+
+
+def _header_then_rows(cells: list[Cell], i: int) -> str | None:
+    """The 第二十条 table that the 信息内容 at ``i`` heads with no caption: a column label of
+    those tables must follow it, in the next cell or the same (``信息内容 本年处理决定数量``, a
+    PDF's header row on one line), not prose that happens to hold the words (a glued page's
+    text is cut at every known label); then a row label names the table."""
+    rest = cells[i].text.removeprefix(_HEADER_START)  # the header's next cell on its line, or none
+    if not rest:
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        if after is None or after.kind is not Kind.LABEL:
+            return None
+        rest = after.text
+    if not any(score(rest, label) >= MATCH_THRESHOLD for label in _active_column_labels()):
+        return None
+    return _table_by_rows(cells, i)
+
+
 def _table_by_rows(cells: list[Cell], i: int) -> str | None:
     """The 第二十条 table whose row label comes first among the cells after ``i`` (before any
     other caption): 行政许可 for (五), 行政处罚 for (六), and so on."""
@@ -141,15 +171,6 @@ def _opens_first_table(cells: list[Cell], i: int) -> bool:
     caption of its own: its header (信息内容) and then its first row (规章)."""
     following = [c.text for c in cells[i + 1 : i + 8] if c.kind is Kind.LABEL]
     return following[:1] == ["信息内容"] and "规章" in following
-
-
-def _first_table_header(cells: list[Cell], i: int) -> bool:
-    """Whether the cell at ``i`` is the header of section 二's first table (信息内容, its column
-    headers, then its first row 规章): a table that starts so needs no caption to be found,
-    as no other table has that row."""
-    if cells[i].text != "信息内容":
-        return False
-    return "规章" in (c.text for c in cells[i + 1 : i + 8] if c.kind is Kind.LABEL)
 
 
 def _review_header(cells: list[Cell], i: int) -> bool:
@@ -213,14 +234,13 @@ def find_regions(cells: list[Cell]) -> list[Region]:
             table_id = "review_litigation"
         if table_id is None and _ITEMLESS_CAPTION.fullmatch(text):
             table_id = _table_by_rows(cells, i)
-        if (
-            table_id is None
-            and (not markers or markers[-1][1] != "active_20_1")
-            and _first_table_header(cells, i)
-        ):
-            # The (一) table with no caption of its own, after other text (a section title
-            # followed at once by its header is caught below): its header anchors it.
-            table_id = "active_20_1"
+        if table_id is None and text.startswith(_HEADER_START):
+            # A 第二十条 table's header with no caption of its own before it (after prose, or at
+            # the top of a PDF's page whose caption ended the page before): the row after it
+            # names the table, which the header anchors unless a caption already did.
+            named = _header_then_rows(cells, i)
+            if named is not None and (not markers or markers[-1][1] != named):
+                table_id = named
         if table_id is not None:
             markers.append((i, table_id))
         elif _is_stop(text):

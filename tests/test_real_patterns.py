@@ -550,3 +550,18 @@ def test_captions_whose_item_was_lost() -> None:
     }
     # Text that only mentions the article heads nothing.
     assert extract_text("依据第二十条第\n行政许可\n124\n").tables == []
+
+
+def test_a_table_whose_caption_ended_the_page_before() -> None:
+    """A PDF's text (a 2024 report) whose page opens on a 第二十条 table's header, its caption
+    left at the end of a page not in the text: the (六) table was dropped without a word. The
+    header's column label and then its rows name it; the words 信息内容 inside prose do not."""
+    text = (
+        "- 4 -\n信息内容 本年处理决定数量\n行政处罚 3985758\n行政强制 88283\n第二十条 第（八）项\n"
+        "信息内容 本年收费金额（单位：万元）\n行政事业性收费 96171.6\n三、收到和处理政府信息公开申请情况\n"
+    )
+    report = extract_text(text)
+    penalty = report.table("active_20_6")
+    assert penalty is not None and penalty.values.tolist() == [[3985758], [88283]]
+    prose = "确保网上发布信息内容准确完整,行政许可等信息及时更新。\n二、主动公开政府信息情况\n"
+    assert extract_text(prose).tables == []
