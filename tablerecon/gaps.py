@@ -120,3 +120,32 @@ def _consistent_rows(rows: list[RowEvidence], gaps: list[list[int | None]], n_co
         if row.found and 0 < n < n_cols and None not in row_gaps:
             consistent += sum(g or 0 for g in row_gaps) == n_cols - n
     return consistent
+
+
+def drop_row_end_padding(tables: list[tuple[list[RowEvidence], int]]) -> None:
+    """Empty slots that end every full row of a document's tables alike are padding, not blank
+    cells: a page whose table grid has a column more than the template (a merged cell's, a
+    trailing ``|`` written after every row) leaves one after each row's last value. Where two
+    full rows or more all end with the same number of them, and none otherwise, that many are
+    taken off every row's end; a short row's blank cells at its end then show as they are
+    (``行政许可 |`` / ``0 |`` / ``|`` / ``0 |`` / ``|``: the blank is the middle one). ``tables``:
+    each table's rows and its column count."""
+    last = next((row for rows, _ in reversed(tables) for row in reversed(rows) if row.found), None)
+    ends = [
+        row.gaps[-1]
+        for rows, n_cols in tables
+        for row in rows
+        # The document's last row ends where the text does: nothing after it to count.
+        if row.found
+        and row is not last
+        and len(row.cells) == n_cols
+        and row.gaps
+        and row.gaps[-1] is not None
+    ]
+    if len(ends) < 2 or len(set(ends)) != 1 or not ends[0]:
+        return
+    padding = ends[0]
+    for rows, _ in tables:
+        for row in rows:
+            if row.found and row.gaps and row.gaps[-1] is not None:
+                row.gaps[-1] = max(row.gaps[-1] - padding, 0)

@@ -22,6 +22,7 @@ from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.evidence import TableEvidence
 from tablerecon.find import Region, find_regions
+from tablerecon.gaps import drop_row_end_padding
 from tablerecon.labels import is_prose
 from tablerecon.match import choose_variant, document_format, match_variants
 from tablerecon.models import Report
@@ -229,6 +230,8 @@ def _extract(
     # judged on the blank lines of all its document's tables of the same style.
     styles = [e.style for e in ordered]  # read once: each reads every cell of its table
     by_style = list(zip(ordered, styles, strict=True))
+    for style in set(styles):
+        drop_row_end_padding([(e.rows, len(e.columns)) for e, s in by_style if s == style])
     hints = {
         style: pooled([hint_counts(e.rows, len(e.columns)) for e, s in by_style if s == style])
         for style in set(styles)

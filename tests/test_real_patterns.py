@@ -565,3 +565,24 @@ def test_a_table_whose_caption_ended_the_page_before() -> None:
     assert penalty is not None and penalty.values.tolist() == [[3985758], [88283]]
     prose = "确保网上发布信息内容准确完整,行政许可等信息及时更新。\n二、主动公开政府信息情况\n"
     assert extract_text(prose).tables == []
+
+
+def test_a_pipe_written_after_every_row_is_no_blank_cell() -> None:
+    """A county bureau's 2019 page writes each cell on its own line closed by a pipe, a lone
+    ``|`` for an empty cell, and one more ``|`` after every row (its grid has a column more than
+    the template). That last one made every full row show a blank too many: the hints were not
+    trusted, and ``0 |`` / ``|`` / ``0 |`` put its blank last. Empty slots that end every full row
+    alike are padding now, taken off every row's end."""
+    rows = {"规章": "0 |\n0 |\n0 |\n|\n", "规范性文件": "4 |\n1 |\n29 |\n|\n"}
+    text = "第二十条第(一)项 |\n||||\n信息内容 |\n本年新 |\n本年新 |\n对外公开总数量 |\n|\n"
+    text += "".join(f"{label} |\n{cells}" for label, cells in rows.items())
+    text += "第二十条第(五)项 |\n||||\n信息内容 |\n上一年项目数量 |\n本年增/减 |\n处理决定数量 |\n|\n"
+    text += "行政许可 |\n5 |\n|\n93 |\n|\n其他对外管理服务事项 |\n0 |\n|\n0 |\n|\n"
+    text += "三、收到和处理政府信息公开申请情况\n"
+    report = extract_text(text)
+    licensing = report.table("active_20_5")
+    assert licensing is not None and not licensing.ambiguous
+    assert licensing.status[0] == ["read", "blank", "read"]
+    assert licensing.values[0, 0] == 5 and licensing.values[0, 2] == 93
+    first = report.table("active_20_1")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [4, 1, 29]]
