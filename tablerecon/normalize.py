@@ -254,6 +254,11 @@ _OPEN_ROW = re.compile(r"^[ \t]*[^|\s][^\n]*\|[^\n]*\|[ \t]*[-+]?\d[\d.,]*[ \t]*
 _CLOSED_ROW = re.compile(r"^[ \t]*[^|\s][^\n]*\|[ \t]*[-+]?\d[\d.,]*[ \t]*\|[ \t]*$", re.MULTILINE)
 
 
+#: Rows that end in a value with no pipe after it a text must hold (in its first block) for its
+#: rows to be read as closing with no pipe: one such line may be a row cut short.
+_OPEN_ROWS_FOR_FIELDS = 3
+
+
 def _rows_left_open(text: str) -> bool:
     """Whether the document's rows of pipes close with no pipe (python's html2text: ``规章| 0|
     5``), judged on its first block by the rows that end with a value, with a pipe after it or
@@ -262,7 +267,8 @@ def _rows_left_open(text: str) -> bool:
     head = text[:_BLOCK_CHARS]
     if "|" not in head:
         return False
-    return len(_OPEN_ROW.findall(head)) > len(_CLOSED_ROW.findall(head))
+    open_rows = len(_OPEN_ROW.findall(head))
+    return open_rows >= _OPEN_ROWS_FOR_FIELDS and open_rows > len(_CLOSED_ROW.findall(head))
 
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.
