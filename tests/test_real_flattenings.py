@@ -21,7 +21,7 @@ LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020"}
 
 
 def test_every_flattening_has_its_truth() -> None:
-    assert len(TEXTS) == 10
+    assert len(TEXTS) == 11
     assert all(path.with_suffix(".json").exists() for path in TEXTS)
 
 
@@ -87,3 +87,16 @@ def test_rows_of_pipes_that_close_with_no_pipe() -> None:
     assert sum(status == "unknown" for row in requests.status for status in row) == 0
     assert review is not None and not review.ambiguous
     assert review.values[0, :5].tolist()[::3] == [5, 2] and review.values[0, 9] == 9
+
+
+def test_a_lone_row_of_pipes_is_its_own_evidence() -> None:
+    """markdownify draws each table on the HTML's grid: merged cells leave empty columns in the
+    第二十条 tables' full rows, so the document's blank slots look stray, and the review table's
+    one row, too few to judge alone, was judged on them: 15 cells unknown. A short row whose
+    fields run to its line's end and whose empty ones are exactly the cells it lacks is evidence
+    of its own."""
+    review = extract_file(DATA / "markdownify__shanghai_2019.txt").table("review_litigation")
+    assert review is not None and not review.ambiguous
+    values = [0.0 if math.isnan(v) else v for v in review.values[0].tolist()]
+    assert values == [5, 0, 0, 2, 7, 8, 0, 0, 1, 9, 0, 0, 0, 0, 0]
+    assert review.status[0][1] == "blank"

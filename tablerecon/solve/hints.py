@@ -52,5 +52,22 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int, document: HintCounts | N
     own is judged on ``document`` (its document's tables of the same style, itself included).
     """
     own = hint_counts(rows, n_cols)
+    if 0 < own.short == own.consistent and not own.stray and _fields_to_line_end(rows, n_cols):
+        # Every short row is one line whose separators mark each field to its end (pipes,
+        # tabs), and its empty fields are exactly the cells it lacks: its own evidence, however
+        # few such rows (a review table's one row), not blank lines that may be spacing.
+        return True
     c = document if document is not None and own.short < MIN_OWN_HINT_ROWS else own
     return c.short > 0 and c.consistent >= 0.6 * c.short and c.stray <= 0.2 * max(c.full, 1)
+
+
+def _fields_to_line_end(rows: list[RowEvidence], n_cols: int) -> bool:
+    """Whether every short row's values stand on one line of separated fields, counted from the
+    line's start (or its label) to its end."""
+    short = [row for row in rows if row.found and 0 < len(row.cells) < n_cols]
+    return all(
+        row.cells[-1].after is not None
+        and all(c.line == row.cells[0].line for c in row.cells)
+        and (row.cells[0].lead is not None or row.cells[0].same_line)
+        for row in short
+    )
