@@ -140,6 +140,18 @@ def _worded_otherwise(
     column, with the cell's score. Without it the cell became a column of its own, and values
     were spread over it."""
     found: list[tuple[str, int, float]] = []
+    last = named_in_order[-1] if named_in_order else None
+    left = [j for j in range(len(spec.columns)) if j not in matched]
+    if (
+        isinstance(last, str)
+        and len(named_in_order) > 1
+        and left == [len(spec.columns) - 1]
+        and all(isinstance(t, int) for t in named_in_order[:-1])
+    ):
+        # The header's last cell, after every other column named: the template's last column,
+        # the one left, whatever its words (本年数量 for 本年增/减 in the (八) table). Kept as a
+        # column of its own, it left the row's values two places among three columns.
+        return [(last, left[0], score(last, spec.columns[left[0]].label or ""))]
     for k, text in enumerate(named_in_order):
         if not isinstance(text, str) or k == 0 or k + 1 == len(named_in_order):
             continue

@@ -586,3 +586,17 @@ def test_a_pipe_written_after_every_row_is_no_blank_cell() -> None:
     assert licensing.values[0, 0] == 5 and licensing.values[0, 2] == 93
     first = report.table("active_20_1")
     assert first is not None and first.values.tolist() == [[0, 0, 0], [4, 1, 29]]
+
+
+def test_the_last_header_cell_worded_otherwise() -> None:
+    """A town's 2019 page heads its 本年增/减 column 本年数量. Between two named columns that
+    took the one column left; as the (八) table's last cell it became a column of its own, and
+    the row's two values stood two places among three columns."""
+    text = (
+        "第二十条第(八)项\n\n信息内容\n\n上一年项目数量\n\n本年数量\n\n行政事业性收费\n\n12\n\n3\n\n"
+        "第二十条第(九)项\n\n信息内容\n\n采购项目数量\n\n采购总金额\n\n政府集中采购\n\n9\n\n153103.83\n\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    fees = extract_text(text).table("active_20_8")
+    assert fees is not None and fees.columns == ["prev_items", "change"]
+    assert fees.values.tolist() == [[12, 3]] and not fees.ambiguous
