@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from tablerecon import extract_file
+from tablerecon import extract_file, extract_text
+from tablerecon.templates import load_template
 
 DATA = ROOT / "tests" / "data" / "real_flattenings"
 TEXTS = sorted(DATA.glob("*.txt"))
@@ -100,3 +101,25 @@ def test_a_lone_row_of_pipes_is_its_own_evidence() -> None:
     values = [0.0 if math.isnan(v) else v for v in review.values[0].tolist()]
     assert values == [5, 0, 0, 2, 7, 8, 0, 0, 1, 9, 0, 0, 0, 0, 0]
     assert review.status[0][1] == "blank"
+
+
+def test_a_total_left_blank_with_a_mark_is_inferred_too() -> None:
+    """The same report's requests table written one row a line with its blank cells marked
+    ``-``, as many pages print them: a 总计 marked blank is a total the report left blank, as an
+    empty cell is, and the rows force it (a 0 written there would be a cell that is wrong)."""
+    truth = json.loads((DATA / "bs_newline__shanghai_2019.json").read_text(encoding="utf-8"))
+    want = next(t for t in truth["tables"] if t["table"] == "requests")
+    inferred = {row for row, _ in want["inferred"]}
+    spec = next(s for s in load_template("requests-2019").tables if s.table == "requests")
+    labels = {row.key: row.label for row in spec.rows}
+    header = "申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计"
+    lines = ["三、收到和处理政府信息公开申请情况", header]
+    for key, cells in zip(want["rows"], want["cells"], strict=True):
+        shown = [*cells[:-1], None if key in inferred else cells[-1]]
+        lines.append(" | ".join([labels[key] or key, *("-" if v is None else str(v) for v in shown)]))
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    table = extract_text("\n".join(lines)).table("requests")
+    assert table is not None and not table.ambiguous
+    total = table.columns.index("total")
+    assert [table.status[table.rows.index(key)][total] for key in sorted(inferred)] == ["inferred"] * 11
+    assert table.values[table.rows.index("granted"), total] == 272

@@ -667,10 +667,10 @@ def reads_column(
     column: int,
 ) -> bool:
     """Whether a placement of the row's values that the text's evidence likes best gives the
-    cells ``values`` with a value read in ``column`` (a 0 there, where other placements as good
-    leave it blank). Candidates keep one placement of each value vector, so this asks the
-    placements again; it is asked only of a rival reading a total blank. True when the row has
-    too many placements to tell."""
+    cells ``values`` with a number read in ``column`` (a 0 there, where other placements as good
+    leave it blank; a blank mark such as ``-`` or ``/`` is no number). Candidates keep one
+    placement of each value vector, so this asks the placements again; it is asked only of a
+    rival reading a total blank. True when the row has too many placements to tell."""
     made = _glued_placed(row, n_cols, positive_only, limits, use_hints) if _is_glued(row) else None
     if made is None:
         if _is_glued(row):
@@ -679,7 +679,11 @@ def reads_column(
     if not made.soft.size:
         return False
     same = (made.soft == made.soft.min()) & (np.abs(made.vec - values) <= TOL).all(axis=1)
-    return bool((made.pos[same] == column).any())
+    source = made.source[same]
+    # A blank mark: a placeholder cell, or one inside a glued run (its source -(index + 2)).
+    marks = np.array([cell.kind is Kind.PLACEHOLDER for cell in row.cells] + [False])
+    mark = (source <= -2) | marks[np.where(source >= 0, source, len(row.cells))]
+    return bool(((made.pos[same] == column) & ~mark).any())
 
 
 def _plain_forced(
