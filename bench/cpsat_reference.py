@@ -692,6 +692,7 @@ def _derive(
                 blank_total = (
                     (i, c) in totals
                     and status[c] == "inferred"
+                    and c not in rr.either  # read as well as inferred: the search's order chose
                     and rival[i].lost < 0
                     and reads_column is not None
                     and not reads_column(i, rival[i].values, c)

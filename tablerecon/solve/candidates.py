@@ -686,6 +686,40 @@ def reads_column(
     return bool(((made.pos[same] == column) & ~mark).any())
 
 
+def total_tied(
+    row: RowEvidence,
+    n_cols: int,
+    use_hints: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+    values: np.ndarray,
+    column: int,
+    soft: int,
+) -> bool:
+    """Whether a reading as good as one inferring ``column`` (its evidence cost ``soft``, an
+    inferred cell's W_LOST aside) gives the same cells ``values`` with a number read in
+    ``column``: nothing inferred at a cost W_LOST higher, or another cell inferred at the same
+    cost. Which of the two a search keeps is its own order's choice, so a total so tied is not
+    known to be blank. True when the row has too many placements to tell."""
+    made = _glued_placed(row, n_cols, positive_only, limits, use_hints) if _is_glued(row) else None
+    if made is None:
+        if _is_glued(row):
+            return True
+        made = _plain_placed(row, n_cols, use_hints)
+    if not made.soft.size:
+        return False
+    source = made.source
+    marks = np.array([cell.kind is Kind.PLACEHOLDER for cell in row.cells] + [False])
+    mark = (source <= -2) | marks[np.where(source >= 0, source, len(row.cells))]
+    reads = ((made.pos == column) & ~mark).any(axis=1)
+    differ = np.abs(made.vec - values) > TOL
+    alike = ~differ.any(axis=1) & (made.soft == soft + W_LOST)
+    # Another cell inferred: the placement leaves it blank where ``values`` holds its value.
+    blank_there = (np.abs(made.vec) <= TOL) & differ
+    one_off = (differ.sum(axis=1) == 1) & blank_there.any(axis=1) & (made.soft == soft)
+    return bool((reads & (alike | one_off)).any())
+
+
 def _plain_forced(
     row: RowEvidence,
     placed: Placed,

@@ -12,7 +12,14 @@ import numpy as np
 from tablerecon.cells import Kind
 from tablerecon.evidence import RowEvidence
 from tablerecon.models import CellStatus, PlacementOption, Verdict
-from tablerecon.solve.candidates import Placed, RowCandidates, reads_column, row_candidates, row_key
+from tablerecon.solve.candidates import (
+    Placed,
+    RowCandidates,
+    reads_column,
+    row_candidates,
+    row_key,
+    total_tied,
+)
 from tablerecon.solve.costs import MARGIN, TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.hints import HintCounts, hints_trusted
 from tablerecon.solve.limits import SolveLimits
@@ -399,6 +406,22 @@ def _solve_component(
         totals = {cell for eq in global_eqs for cell in eq.totals}
         totals.update(cell for r in comp_rows for eq in local_eqs.get(r, []) for cell in eq.totals)
         blank_totals: set[tuple[int, int]] = set()
+        # Rows whose inferred total a reading as good reads instead: the search's order chose.
+        first = search.solutions[0]
+        tied = [
+            int(cands[i].lost_col[first[i]]) >= 0
+            and total_tied(
+                rows[r],
+                n_cols,
+                use_hints,
+                positive_only,
+                limits,
+                cands[i].vec[first[i]],
+                int(cands[i].lost_col[first[i]]),
+                int(cands[i].cost[first[i]]) - W_LOST,
+            )
+            for i, r in enumerate(comp_rows)
+        ]
         for other, other_cands in rivals:
             other_possible = other.possible() if other.gave_up or other.capped else []
             for i, r in enumerate(comp_rows):
@@ -409,7 +432,7 @@ def _solve_component(
                 sol = out[r]
                 mine = np.nan_to_num(sol.values, nan=0.0)
                 for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
-                    if (r, j) in totals and sol.status[j] == "inferred":
+                    if (r, j) in totals and sol.status[j] == "inferred" and not tied[i]:
                         apart = np.asarray(alt_picks)[np.abs(alts[:, j] - mine[j]) > TOL]
                         if not any(
                             other_cands[i].lost_col[k] >= 0
