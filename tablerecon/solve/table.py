@@ -100,6 +100,7 @@ def solve_table(
     deadline = time.perf_counter() + limits.max_seconds * SEARCH_SHARE
     source_violations: dict[str, float] = {}
     stopped = False
+    blank_totals = 0
     for comp_rows, comp_eqs, coefs in shape.components:
         outcome = _solve_component(
             rows,
@@ -119,10 +120,16 @@ def solve_table(
         for r, sol in outcome.rows.items():
             results[r] = sol
         notes.extend(outcome.notes)
+        blank_totals += outcome.blank_totals
         source_violations.update(outcome.violations)
         stopped |= outcome.stopped
         alternatives_product *= max(outcome.count, 1)
         ambiguous |= outcome.count > 1 or outcome.gave_up
+    if blank_totals:
+        notes.append(
+            f"{blank_totals} total cell(s) the report left blank, inferred from the identities "
+            "that sum into them"
+        )
     final: list[RowSolution] = []
     for r, row in enumerate(rows):
         res = results[r]
@@ -156,6 +163,7 @@ class _ComponentOutcome:
     notes: list[str]
     violations: dict[str, float] = field(default_factory=dict)
     stopped: bool = False  # a bound (nodes, placements, seconds) cut a search short
+    blank_totals: int = 0  # totals the report left blank, inferred (one note for the table)
 
 
 def _solve_component(
@@ -395,6 +403,7 @@ def _solve_component(
                 f"the {doubted} value(s) it would have inferred are unknown"
             )
     rivals = [r for r in (rival, mixed_rival) if r is not None]
+    blank_totals: set[tuple[int, int]] = set()
     if rivals:
         # Every reading of a rival counts, not just the first found: which cells are unknown
         # must not depend on the search order. A rival search cut short adds every placement
@@ -405,7 +414,6 @@ def _solve_component(
         # a rival that keeps it blank is no other explanation of the text.
         totals = {cell for eq in global_eqs for cell in eq.totals}
         totals.update(cell for r in comp_rows for eq in local_eqs.get(r, []) for cell in eq.totals)
-        blank_totals: set[tuple[int, int]] = set()
         # Rows whose inferred total a reading as good reads instead: the search's order chose.
         first = search.solutions[0]
         tied = [
@@ -447,11 +455,6 @@ def _solve_component(
                     if sol.status[j] != "unknown":
                         sol.forget(j)
                         differ += 1
-        if blank_totals:
-            notes.append(
-                f"{len(blank_totals)} total cell(s) the report left blank, inferred from the identities "
-                "that sum into them"
-            )
         if differ:
             count += 1
             notes.append(
@@ -459,7 +462,7 @@ def _solve_component(
                 f"the {differ} cell(s) the two readings disagree on are unknown"
             )
     stopped = search.gave_up or rival_unfinished or any(r[0].gave_up for r in rivals)
-    return _ComponentOutcome(out, count, incomplete, notes, violations, stopped)
+    return _ComponentOutcome(out, count, incomplete, notes, violations, stopped, len(blank_totals))
 
 
 def _settled_without_forcing(search: Search) -> bool:
