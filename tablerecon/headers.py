@@ -27,6 +27,9 @@ class Columns(NamedTuple):
     named: float = 0.0
     #: Whether the header names every column and nothing else.
     complete: bool = False
+    #: Where the header wrote a merged cell into each column it spans (pandas' read_html), the
+    #: number of places each column takes, in order; empty where every column takes one.
+    spans: tuple[int, ...] = ()
 
 
 #: Column matches per (header texts, spec): headers repeat from report to report. The spec is
@@ -52,8 +55,8 @@ def match_columns(headers: list[Cell], spec: TableSpec) -> Columns:
         if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
             _COLUMNS_CACHE.clear()
         hit = _COLUMNS_CACHE[key] = (spec, _match_column_texts(texts, spec))
-    keys, labels, score, extras, named, complete = hit[1]
-    return Columns(list(keys), list(labels), score, list(extras), named, complete)  # callers own lists
+    keys, labels, score, extras, named, complete, spans = hit[1]
+    return Columns(list(keys), list(labels), score, list(extras), named, complete, spans)  # callers own lists
 
 
 def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
@@ -79,8 +82,16 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
     extras: list[str] = []
     matched: set[int] = set()
     named_in_order: list[int | str] = []  # each header text's column, or the text itself if none
+    copies: dict[int, int] = {}  # column -> further places a merged header cell took
     i = 0
     while i < len(texts):
+        if i and texts[i] == texts[i - 1]:
+            # A merged header cell written into each column it spans (pandas' read_html): one
+            # column, not an unknown one; the copies of its values are read once (match).
+            if named_in_order and isinstance(named_in_order[-1], int):
+                copies[named_in_order[-1]] = copies.get(named_in_order[-1], 0) + 1
+            i += 1
+            continue
         cands = [(texts[i], 1)]
         if i + 1 < len(texts):
             cands.append((texts[i] + texts[i + 1], 2))
@@ -124,7 +135,9 @@ def _match_column_texts(headers: tuple[str, ...], spec: TableSpec) -> Columns:
     unnamed = unnamed if matched else 0
     named = total - 0.5 * len(extras)
     complete = bool(matched) and not unnamed and not extras
-    return Columns(keys, labels, named - UNNAMED_COLUMN_WEIGHT * unnamed, extras, named, complete)
+    in_order = named_in_order == sorted(range(len(columns)))
+    spans = tuple(1 + copies.get(j, 0) for j in range(len(columns))) if copies and in_order else ()
+    return Columns(keys, labels, named - UNNAMED_COLUMN_WEIGHT * unnamed, extras, named, complete, spans)
 
 
 #: Least score of a header cell worded otherwise for the one column left where it stands.

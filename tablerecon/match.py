@@ -98,6 +98,31 @@ def choose_variant(variants: list[TableEvidence], document_format: str | None) -
 _LABEL_PIECE_CHARS = 2
 
 
+def _spanned_values_once(rows: list[RowEvidence], spans: tuple[int, ...]) -> list[str]:
+    """Read once the values under a header cell written into each column it spans (pandas'
+    read_html copies a merged cell into every column: ``本年处理决定数量`` three times over
+    ``2293,2293,2293``). Where every row of values holds one per place, each on its line with
+    no empty field, and the copies under each header cell are equal, one is kept; otherwise
+    nothing is done (the rows stay over-full, their cells unknown). ``spans``: the places each
+    column takes (``headers.Columns.spans``). The note saying what was read once, if anything."""
+    if not spans:
+        return []
+    filled = [r for r in rows if r.found and r.cells]
+    places = sum(spans)
+    if not filled or any(len(r.cells) != places for r in filled):
+        return []
+    starts = [sum(spans[:j]) for j in range(len(spans))]
+    for row in filled:
+        values = row.cells
+        if any(not c.same_line or c.gap or c.lead or c.after or c.kind is not Kind.NUMBER for c in values):
+            return []
+        if any(len({c.value for c in values[a : a + n]}) > 1 for a, n in zip(starts, spans, strict=True)):
+            return []
+    for row in filled:
+        row.cells = [row.cells[a] for a in starts]
+    return [f"header cells written into each column they span: their values read once ({places} places)"]
+
+
 def _merged_value_once(rows: list[RowEvidence], n_cols: int) -> list[str]:
     """Read once a value cell written into each of the two columns it spans (pandas' read_html,
     python-docx: a table whose cells straddle a column no header names). Every row of values,
@@ -330,12 +355,12 @@ def _match_one(
                 f"row {head.key} holds no value of its own but rows under it do ({', '.join(under)}); "
                 "its cells are unknown"
             )
-    columns, column_labels, header_score, extra_cols, named, complete = match_columns(headers, spec)
+    columns, column_labels, header_score, extra_cols, named, complete, spans = match_columns(headers, spec)
     ordered: list[RowEvidence] = []
     for row in spec.data_rows:
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
-    notes.extend(_merged_value_once(ordered, len(columns)))
+    notes.extend(_spanned_values_once(ordered, spans) or _merged_value_once(ordered, len(columns)))
     assign_gaps(ordered, cells, last_index, len(columns))
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]

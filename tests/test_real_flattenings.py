@@ -22,7 +22,7 @@ LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020"}
 
 
 def test_every_flattening_has_its_truth() -> None:
-    assert len(TEXTS) == 11
+    assert len(TEXTS) == 12
     assert all(path.with_suffix(".json").exists() for path in TEXTS)
 
 
@@ -123,3 +123,16 @@ def test_a_total_left_blank_with_a_mark_is_inferred_too() -> None:
     total = table.columns.index("total")
     assert [table.status[table.rows.index(key)][total] for key in sorted(inferred)] == ["inferred"] * 11
     assert table.values[table.rows.index("granted"), total] == 272
+
+
+def test_a_merged_header_cell_written_into_each_column() -> None:
+    """pandas' read_html copies a merged cell into every column it spans, header and values
+    alike (``信息内容,本年新 制作数量,本年新 公开数量,本年新 公开数量,对外公开总数量`` over
+    ``规章,13,13,13,524``). The copied header cell became an extra column, put after the
+    template's, and 对外公开总数量 took the third 13: silently wrong. The header's copies say
+    which values are copies, and each is read once."""
+    report = extract_file(DATA / "pd_csv__shanghai_2019.txt")
+    first, procurement = report.table("active_20_1"), report.table("active_20_9")
+    assert first is not None and first.columns == ["new_made", "new_published", "total_published"]
+    assert first.values.tolist() == [[13, 13, 524], [60, 60, 368]]
+    assert procurement is not None and procurement.values.tolist() == [[6, 251000]]

@@ -600,3 +600,19 @@ def test_the_last_header_cell_worded_otherwise() -> None:
     fees = extract_text(text).table("active_20_8")
     assert fees is not None and fees.columns == ["prev_items", "change"]
     assert fees.values.tolist() == [[12, 3]] and not fees.ambiguous
+
+
+def test_a_one_column_table_written_into_every_column_of_the_grid() -> None:
+    """The 2021 layout's one-column tables in a page whose grid has three columns, through
+    pandas' read_html and to_csv: header and value written three times each. Read once."""
+    text = (
+        "第二十条第(五)项,第二十条第(五)项,第二十条第(五)项,第二十条第(五)项\n"
+        "信息内容,本年处理决定数量,本年处理决定数量,本年处理决定数量\n行政许可,2293,2293,2293\n"
+        "第二十条第(六)项,第二十条第(六)项,第二十条第(六)项,第二十条第(六)项\n"
+        "信息内容,本年处理决定数量,本年处理决定数量,本年处理决定数量\n行政处罚,17,17,17\n行政强制,0,0,0\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    report = extract_text(text)
+    licensing, penalty = report.table("active_20_5"), report.table("active_20_6")
+    assert licensing is not None and licensing.values.tolist() == [[2293]]
+    assert penalty is not None and penalty.values.tolist() == [[17], [0]]
