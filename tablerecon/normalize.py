@@ -326,7 +326,9 @@ def _line_entries(
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     # Cells a tab separates are not glued, however many known labels stand side by side (a
     # group's, a sub-group's and the row's, as python-docx writes a row's merged cells).
-    glued = None if "\t" in line.strip() else segment_line(line, number, room)
+    glued = (
+        _glued_between_tabs(line, number, room) if "\t" in line.strip() else segment_line(line, number, room)
+    )
     if glued:
         return tuple(glued)
     row = label_then_run(line)
@@ -335,6 +337,22 @@ def _line_entries(
     return _unless_index(
         tuple(piece_entry(piece, piece, widened=True) for piece in split_line(line, open_rows))
     )
+
+
+def _glued_between_tabs(line: str, number: int, room: int | None) -> list[Entry] | None:
+    """The cells of a line with tabs whose pieces between them hold glued table text: a whole
+    page run into one line (lxml's ``text_content()``) that keeps one stray tab of the page's
+    (``年度报告 \t 发布日期``). Read as cells apart by tabs, its tables were lost without a word.
+    Each piece is read on its own, glued or not; None where no piece is glued (a row's cells
+    apart by tabs: each a cell, however many known labels stand side by side)."""
+    pieces = line.split("\t")
+    found = [segment_line(piece, number, room) for piece in pieces]
+    if not any(found):
+        return None
+    out: list[Entry] = []
+    for piece, glued in zip(pieces, found, strict=True):
+        out.extend(glued or (piece_entry(text, text, widened=True) for text in split_line(piece)))
+    return out
 
 
 #: Fewest numbers in a row of column numbers (see ``_unless_index``): more than the three

@@ -616,3 +616,20 @@ def test_a_one_column_table_written_into_every_column_of_the_grid() -> None:
     licensing, penalty = report.table("active_20_5"), report.table("active_20_6")
     assert licensing is not None and licensing.values.tolist() == [[2293]]
     assert penalty is not None and penalty.values.tolist() == [[17], [0]]
+
+
+def test_a_page_on_one_line_that_keeps_a_tab() -> None:
+    """lxml's ``text_content()`` of a report page with no line break in its HTML: the whole
+    page one line, glued, keeping one tab of the page's (``年度报告 \\t 发布日期``). Read as cells
+    apart by tabs, no table was found and no error said so; each piece between tabs is read on
+    its own now. A row's cells apart by tabs are still cells, never glued text."""
+    page = (
+        "2019年政府信息公开工作年度报告 \t 发布日期：2020-01-31二、主动公开政府信息情况第二十条第（一）项"
+        "信息内容本年新制作数量本年新公开数量对外公开总数量规章13 13 524规范性文件60 60 368"
+        "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可0 0 0其他对外管理服务事项0 0 0"
+        "三、收到和处理政府信息公开申请情况"
+    )
+    first = extract_text(page).table("active_20_1")
+    assert first is not None and first.values.tolist() == [[13, 13, 524], [60, 60, 368]]
+    cells, _ = tokenize("三、本年度办理结果\t（四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\n")
+    assert [c.kind for c in cells].count(Kind.LABEL) == 3
