@@ -30,8 +30,9 @@ WIDTH_MAP.update({0x3000: 0x20, 0xA0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0xFEFF: 
 # Chinese text up in the map (some 90 ns each), while most texts hold few characters to map.
 _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(WIDTH_MAP)) + "]+")
 
-# Dashes and other marks that stand for an empty cell.
-PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无", "\\", "--", "—-", "/ "})
+# Dashes and other marks that stand for an empty cell; ``nan``/``NaN`` is how pandas writes one
+# it read empty (read_html, then to_markdown or to_string).
+PLACEHOLDERS = frozenset({"/", "-", "—", "——", "－", "–", "―", "无", "\\", "--", "—-", "/ ", "nan", "NaN"})
 
 #: Units written into a value cell (``950125.6165万元``, ``12件``), longest first.
 _UNITS = (

@@ -633,3 +633,12 @@ def test_a_page_on_one_line_that_keeps_a_tab() -> None:
     assert first is not None and first.values.tolist() == [[13, 13, 524], [60, 60, 368]]
     cells, _ = tokenize("三、本年度办理结果\t（四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\n")
     assert [c.kind for c in cells].count(Kind.LABEL) == 3
+
+
+def test_pandas_writes_an_empty_cell_nan() -> None:
+    """pandas' read_html reads an empty cell as NaN, and to_markdown writes it ``nan``: the
+    requests table's rows held words where blanks stood, and the table was unknown."""
+    cells, _ = tokenize("| 一、本年新收政府信息公开申请数量 | 821 | 35 | nan | nan | 2 | 1 | 859 |\n")
+    assert [c.kind for c in cells] == [Kind.LABEL] + [Kind.NUMBER] * 2 + [Kind.PLACEHOLDER] * 2 + [
+        Kind.NUMBER
+    ] * 3
