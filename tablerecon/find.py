@@ -220,6 +220,16 @@ def _is_stop(label: str) -> bool:
     return all(score(label, r) < MATCH_THRESHOLD and not is_piece_of(label, r) for r in _request_row_labels())
 
 
+def _just_captioned(markers: list[tuple[int, str | None]], i: int) -> bool:
+    """Whether a 第二十条 table was anchored a cell or two before ``i`` (its caption, or the
+    section title opening on it): the header there is that table's, with no need to ask which
+    table its rows name."""
+    if not markers:
+        return False
+    index, table_id = markers[-1]
+    return table_id is not None and table_id.startswith("active_") and i - index <= 2
+
+
 def find_regions(cells: list[Cell]) -> list[Region]:
     """Every candidate table region, in document order."""
     markers: list[tuple[int, str | None]] = []
@@ -234,7 +244,7 @@ def find_regions(cells: list[Cell]) -> list[Region]:
             table_id = "review_litigation"
         if table_id is None and _ITEMLESS_CAPTION.fullmatch(text):
             table_id = _table_by_rows(cells, i)
-        if table_id is None and text.startswith(_HEADER_START):
+        if table_id is None and text.startswith(_HEADER_START) and not _just_captioned(markers, i):
             # A 第二十条 table's header with no caption of its own before it (after prose, or at
             # the top of a PDF's page whose caption ended the page before): the row after it
             # names the table, which the header anchors unless a caption already did.

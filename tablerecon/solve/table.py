@@ -416,20 +416,23 @@ def _solve_component(
         totals.update(cell for r in comp_rows for eq in local_eqs.get(r, []) for cell in eq.totals)
         # Rows whose inferred total a reading as good reads instead: the search's order chose.
         first = search.solutions[0]
-        tied = [
-            int(cands[i].lost_col[first[i]]) >= 0
-            and total_tied(
-                rows[r],
-                n_cols,
-                use_hints,
-                positive_only,
-                limits,
-                cands[i].vec[first[i]],
-                int(cands[i].lost_col[first[i]]),
-                int(cands[i].cost[first[i]]) - W_LOST,
-            )
-            for i, r in enumerate(comp_rows)
-        ]
+        tied: dict[int, bool] = {}
+
+        def total_is_tied(i: int, r: int) -> bool:
+            if i not in tied:
+                k = first[i]
+                tied[i] = total_tied(
+                    rows[r],
+                    n_cols,
+                    use_hints,
+                    positive_only,
+                    limits,
+                    cands[i].vec[k],
+                    int(cands[i].lost_col[k]),
+                    int(cands[i].cost[k]) - W_LOST,
+                )
+            return tied[i]
+
         for other, other_cands in rivals:
             other_possible = other.possible() if other.gave_up or other.capped else []
             for i, r in enumerate(comp_rows):
@@ -440,7 +443,7 @@ def _solve_component(
                 sol = out[r]
                 mine = np.nan_to_num(sol.values, nan=0.0)
                 for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
-                    if (r, j) in totals and sol.status[j] == "inferred" and not tied[i]:
+                    if (r, j) in totals and sol.status[j] == "inferred" and not total_is_tied(i, r):
                         apart = np.asarray(alt_picks)[np.abs(alts[:, j] - mine[j]) > TOL]
                         if not any(
                             other_cands[i].lost_col[k] >= 0
