@@ -657,6 +657,25 @@ def _plain_placed(row: RowEvidence, n_cols: int, use_hints: bool) -> Placed:
     return Placed(vec, pos, source, _gap_cost(skipped, _row_gaps(row), use_hints), skipped)
 
 
+def _reading_numbers(
+    row: RowEvidence, n_cols: int, use_hints: bool, positive_only: bool, limits: SolveLimits, column: int
+) -> tuple[Placed, np.ndarray] | None:
+    """The row's placements again (candidates keep one of each value vector), and for each
+    whether it puts a number read from the text in ``column``: a blank mark (``-``, ``/``, or
+    one inside a glued run, whose source is ``-(index + 2)``) is no number. None when a glued
+    row has too many placements to list."""
+    if _is_glued(row):
+        made = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+        if made is None:
+            return None
+    else:
+        made = _plain_placed(row, n_cols, use_hints)
+    source = made.source
+    marks = np.array([cell.kind is Kind.PLACEHOLDER for cell in row.cells] + [False])
+    mark = (source <= -2) | marks[np.where(source >= 0, source, len(row.cells))]
+    return made, ((made.pos == column) & ~mark).any(axis=1)
+
+
 def reads_column(
     row: RowEvidence,
     n_cols: int,
@@ -668,22 +687,16 @@ def reads_column(
 ) -> bool:
     """Whether a placement of the row's values that the text's evidence likes best gives the
     cells ``values`` with a number read in ``column`` (a 0 there, where other placements as good
-    leave it blank; a blank mark such as ``-`` or ``/`` is no number). Candidates keep one
-    placement of each value vector, so this asks the placements again; it is asked only of a
-    rival reading a total blank. True when the row has too many placements to tell."""
-    made = _glued_placed(row, n_cols, positive_only, limits, use_hints) if _is_glued(row) else None
-    if made is None:
-        if _is_glued(row):
-            return True
-        made = _plain_placed(row, n_cols, use_hints)
+    leave it blank). Asked only of a rival reading a total blank. True when the row has too
+    many placements to tell."""
+    found = _reading_numbers(row, n_cols, use_hints, positive_only, limits, column)
+    if found is None:
+        return True
+    made, reads = found
     if not made.soft.size:
         return False
     same = (made.soft == made.soft.min()) & (np.abs(made.vec - values) <= TOL).all(axis=1)
-    source = made.source[same]
-    # A blank mark: a placeholder cell, or one inside a glued run (its source -(index + 2)).
-    marks = np.array([cell.kind is Kind.PLACEHOLDER for cell in row.cells] + [False])
-    mark = (source <= -2) | marks[np.where(source >= 0, source, len(row.cells))]
-    return bool(((made.pos[same] == column) & ~mark).any())
+    return bool((same & reads).any())
 
 
 def total_tied(
@@ -701,17 +714,10 @@ def total_tied(
     ``column``: nothing inferred at a cost W_LOST higher, or another cell inferred at the same
     cost. Which of the two a search keeps is its own order's choice, so a total so tied is not
     known to be blank. True when the row has too many placements to tell."""
-    made = _glued_placed(row, n_cols, positive_only, limits, use_hints) if _is_glued(row) else None
-    if made is None:
-        if _is_glued(row):
-            return True
-        made = _plain_placed(row, n_cols, use_hints)
-    if not made.soft.size:
-        return False
-    source = made.source
-    marks = np.array([cell.kind is Kind.PLACEHOLDER for cell in row.cells] + [False])
-    mark = (source <= -2) | marks[np.where(source >= 0, source, len(row.cells))]
-    reads = ((made.pos == column) & ~mark).any(axis=1)
+    found = _reading_numbers(row, n_cols, use_hints, positive_only, limits, column)
+    if found is None:
+        return True
+    made, reads = found
     differ = np.abs(made.vec - values) > TOL
     alike = ~differ.any(axis=1) & (made.soft == soft + W_LOST)
     # Another cell inferred: the placement leaves it blank where ``values`` holds its value.
