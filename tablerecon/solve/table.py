@@ -405,59 +405,14 @@ def _solve_component(
     rivals = [r for r in (rival, mixed_rival) if r is not None]
     blank_totals: set[tuple[int, int]] = set()
     if rivals:
-        # Every reading of a rival counts, not just the first found: which cells are unknown
-        # must not depend on the search order. A rival search cut short adds every placement
-        # it could not rule out.
-        differ = 0
         # A total the report left blank, with the cells summing into it there, is forced by
         # them (a blank total), where a value the text shows can only be wrong (a source error):
         # a rival that keeps it blank is no other explanation of the text.
         totals = {cell for eq in global_eqs for cell in eq.totals}
         totals.update(cell for r in comp_rows for eq in local_eqs.get(r, []) for cell in eq.totals)
-        # Rows whose inferred total a reading as good reads instead: the search's order chose.
-        first = search.solutions[0]
-        tied: dict[int, bool] = {}
-
-        def total_is_tied(i: int, r: int) -> bool:
-            if i not in tied:
-                k = first[i]
-                tied[i] = total_tied(
-                    rows[r],
-                    n_cols,
-                    use_hints,
-                    positive_only,
-                    limits,
-                    cands[i].vec[k],
-                    int(cands[i].lost_col[k]),
-                    int(cands[i].cost[k]) - W_LOST,
-                )
-            return tied[i]
-
-        for other, other_cands in rivals:
-            other_possible = other.possible() if other.gave_up or other.capped else []
-            for i, r in enumerate(comp_rows):
-                alt_picks = [s[i] for s in other.solutions]
-                if other_possible:
-                    alt_picks += other_possible[i].tolist()
-                alts = other_cands[i].vec[alt_picks]
-                sol = out[r]
-                mine = np.nan_to_num(sol.values, nan=0.0)
-                for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
-                    if (r, j) in totals and sol.status[j] == "inferred" and not total_is_tied(i, r):
-                        apart = np.asarray(alt_picks)[np.abs(alts[:, j] - mine[j]) > TOL]
-                        if not any(
-                            other_cands[i].lost_col[k] >= 0
-                            or reads_column(
-                                rows[r], n_cols, use_hints, positive_only, limits, other_cands[i].vec[k], j
-                            )
-                            for k in apart.tolist()
-                        ):
-                            # The rival reads the total blank and its identity failing.
-                            blank_totals.add((r, j))
-                            continue
-                    if sol.status[j] != "unknown":
-                        sol.forget(j)
-                        differ += 1
+        differ, blank_totals = _settle_against_rivals(
+            rivals, search, cands, out, rows, comp_rows, totals, n_cols, use_hints, positive_only, limits
+        )
         if differ:
             count += 1
             notes.append(
@@ -466,6 +421,76 @@ def _solve_component(
             )
     stopped = search.gave_up or rival_unfinished or any(r[0].gave_up for r in rivals)
     return _ComponentOutcome(out, count, incomplete, notes, violations, stopped, len(blank_totals))
+
+
+def _settle_against_rivals(
+    rivals: list[tuple[Search, list[RowCandidates]]],
+    search: Search,
+    cands: list[RowCandidates],
+    out: dict[int, RowSolution],
+    rows: list[RowEvidence],
+    comp_rows: list[int],
+    totals: set[tuple[int, int]],
+    n_cols: int,
+    use_hints: bool,
+    positive_only: bool,
+    limits: SolveLimits,
+) -> tuple[int, set[tuple[int, int]]]:
+    """Forget every cell of ``out`` that a rival reading (values as read, or one reporting a
+    source error) explains otherwise about as well; returns how many, and the totals kept as
+    blank totals instead.
+
+    Every reading of a rival counts, not just the first found: which cells are unknown must not
+    depend on the search order. A rival search cut short adds every placement it could not rule
+    out. A total (one of ``totals``) the consistent reading infers is a blank total when the
+    rival reads it blank: no lost cell in that row and no placement as good reading a number
+    there; unless the consistent reading's own choice was tied (``total_tied``)."""
+    first = search.solutions[0]
+    tied: dict[int, bool] = {}  # rows whose inferred total a reading as good reads instead
+
+    def total_is_tied(i: int, r: int) -> bool:
+        if i not in tied:
+            k = first[i]
+            tied[i] = total_tied(
+                rows[r],
+                n_cols,
+                use_hints,
+                positive_only,
+                limits,
+                cands[i].vec[k],
+                int(cands[i].lost_col[k]),
+                int(cands[i].cost[k]) - W_LOST,
+            )
+        return tied[i]
+
+    def rival_reads_blank(row: RowEvidence, theirs: RowCandidates, picks: np.ndarray, j: int) -> bool:
+        return not any(
+            theirs.lost_col[k] >= 0
+            or reads_column(row, n_cols, use_hints, positive_only, limits, theirs.vec[k], j)
+            for k in picks.tolist()
+        )
+
+    differ = 0
+    blank_totals: set[tuple[int, int]] = set()
+    for other, other_cands in rivals:
+        other_possible = other.possible() if other.gave_up or other.capped else []
+        for i, r in enumerate(comp_rows):
+            alt_picks = [s[i] for s in other.solutions]
+            if other_possible:
+                alt_picks += other_possible[i].tolist()
+            alts = other_cands[i].vec[alt_picks]
+            sol = out[r]
+            mine = np.nan_to_num(sol.values, nan=0.0)
+            for j in np.nonzero((np.abs(alts - mine) > TOL).any(axis=0))[0].tolist():
+                if (r, j) in totals and sol.status[j] == "inferred" and not total_is_tied(i, r):
+                    apart = np.asarray(alt_picks)[np.abs(alts[:, j] - mine[j]) > TOL]
+                    if rival_reads_blank(rows[r], other_cands[i], apart, j):
+                        blank_totals.add((r, j))
+                        continue
+                if sol.status[j] != "unknown":
+                    sol.forget(j)
+                    differ += 1
+    return differ, blank_totals
 
 
 def _settled_without_forcing(search: Search) -> bool:
