@@ -34,6 +34,8 @@ _SIGN_OR_MARK = re.compile(r"[+\-/—－–]")
 _UNIT = re.compile(r"[元万]")
 #: A line is glued when this many known labels touch a digit or another known label.
 GLUED_MIN_JOINS = 3
+#: Spaces that may stand between a known label and what it touches in a join.
+_MOST_SPACES_IN_A_JOIN = 1
 
 
 @cache
@@ -203,6 +205,9 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
         1
         for k, m in enumerate(matches)
         if m.end() < len(compact)
+        # At most one space between (get_text(" ") joins cells so): a wider gap is a laid-out
+        # column's edge (pandas' to_string), the row separated, not glued.
+        and where[m.end()] - where[m.end() - 1] <= _MOST_SPACES_IN_A_JOIN + 1
         and (
             compact[m.end()].isdigit()
             or compact[m.end()] in "/—－–"

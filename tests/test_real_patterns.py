@@ -642,3 +642,17 @@ def test_pandas_writes_an_empty_cell_nan() -> None:
     assert [c.kind for c in cells] == [Kind.LABEL] + [Kind.NUMBER] * 2 + [Kind.PLACEHOLDER] * 2 + [
         Kind.NUMBER
     ] * 3
+
+
+def test_labels_laid_out_in_wide_columns_are_not_glued() -> None:
+    """A result row laid out in columns of spaces (pandas' to_string): the group's, the
+    sub-group's and the row's labels with wide gaps between them. Their text with the spaces
+    taken out touches, and the line was read as glued, its seven values one run of digits
+    that no row read over-full could use. One space between (``get_text(" ")``) may still be
+    glue: such a line keeps its values as one run for the solver to split."""
+    values = "   ".join(["14", "1", "0", "0", "0", "0", "15"])
+    wide, _ = tokenize(f"三、本年度办理结果     （三）不予公开     1.属于国家秘密     {values}")
+    assert [c.kind for c in wide] == [Kind.LABEL] * 3 + [Kind.NUMBER] * 7
+    assert [c.value for c in wide[3:]] == [14, 1, 0, 0, 0, 0, 15]
+    narrow, _ = tokenize("三、本年度办理结果 （三）不予公开 1.属于国家秘密 14 1 0 0 0 0 15")
+    assert [c.kind for c in narrow] == [Kind.LABEL] * 3 + [Kind.RUN]
