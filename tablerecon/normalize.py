@@ -139,6 +139,7 @@ def tokenize(
         text, origin = _break_at_form_feeds(text)
     # A table drawn with box characters or rules: its bars separate cells, its rules are no lines;
     # nor are the headers, footers and page numbers at a PDF's page breaks.
+    text = _without_frame_row_numbers(text)
     text, rules = read_borders(text)
     furniture = page_furniture(text)
     if furniture:
@@ -269,6 +270,33 @@ def _rows_left_open(text: str) -> bool:
         return False
     open_rows = len(_OPEN_ROW.findall(head))
     return open_rows >= _OPEN_ROWS_FOR_FIELDS and open_rows > len(_CLOSED_ROW.findall(head))
+
+
+#: A data frame written as text (pandas' to_string or ``print(df)``, and to_markdown): rows
+#: numbered 0, 1, 2, … at their lines' starts, spaces after each number (or the number a
+#: Markdown row's first field). Three such lines in a row open a frame.
+_FRAME_ROW = r"(?:\|[ \t]*)?{n}(?:[ \t]*\||[ \t]+\S)"
+_FRAME_OPENS = re.compile("^" + "[^\\n]*\\n".join(_FRAME_ROW.format(n=n) for n in range(3)), re.MULTILINE)
+_FRAME_ROW_NUMBER = re.compile(r"(\|[ \t]*)?(\d{1,6})(?:[ \t]*\||(?=[ \t]+\S))")
+
+
+def _without_frame_row_numbers(text: str) -> str:
+    """``text`` with the row numbers a data frame writes before each of its rows taken out
+    (spaces in their place, so its columns stay where they were): no row's value, they made
+    every row one value too long and, glued to the caption rows, hid the items' captions."""
+    if _FRAME_OPENS.search(text) is None:
+        return text
+    lines = text.split("\n")
+    for m in _FRAME_OPENS.finditer(text):
+        first = text.count("\n", 0, m.start())
+        for expected, k in enumerate(range(first, len(lines))):
+            number = _FRAME_ROW_NUMBER.match(lines[k])
+            if number is None or int(number.group(2)) != expected:
+                break
+            # A Markdown row keeps its opening pipe: the number's field goes, not a field.
+            pipe = "|" if number.group(1) else ""
+            lines[k] = pipe + " " * (number.end() - len(pipe)) + lines[k][number.end() :]
+    return "\n".join(lines)
 
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.

@@ -22,7 +22,7 @@ LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020"}
 
 
 def test_every_flattening_has_its_truth() -> None:
-    assert len(TEXTS) == 12
+    assert len(TEXTS) == 15
     assert all(path.with_suffix(".json").exists() for path in TEXTS)
 
 
@@ -136,3 +136,42 @@ def test_a_merged_header_cell_written_into_each_column() -> None:
     assert first is not None and first.columns == ["new_made", "new_published", "total_published"]
     assert first.values.tolist() == [[13, 13, 524], [60, 60, 368]]
     assert procurement is not None and procurement.values.tolist() == [[6, 251000]]
+
+
+def test_a_data_frames_row_numbers_are_no_values() -> None:
+    """pandas' to_string writes each row's number before it (``4   第二十条第（五）项 …``,
+    ``3   一、本年新收… 64 0 0 0 2 0 4 70``). Glued into the captions, the numbers hid three of
+    the 第二十条 tables, whose rows were read into the first as extra rows; in the requests table
+    every row had one value too many and all 175 cells were unknown."""
+    report = extract_file(DATA / "pd_string_index__pingtan_2021.txt")
+    assert [t.table for t in report.tables] == [
+        "active_20_1",
+        "active_20_5",
+        "active_20_6",
+        "active_20_8",
+        "requests",
+        "review_litigation",
+    ]
+    first, requests = report.table("active_20_1"), report.table("requests")
+    assert first is not None and first.rows == ["regulations", "normative_documents"]
+    assert requests is not None and not requests.ambiguous
+    assert requests.values[requests.rows.index("new_received")].tolist() == [64, 0, 0, 2, 0, 4, 70]
+    assert all(s == "read" for row in requests.status for s in row)
+
+
+def test_a_markdown_frames_row_number_opens_no_value() -> None:
+    """to_markdown keeps the row number as a first field; on the review table's one row, which
+    has no label, it was a 16th value for 15 columns and every cell was unknown."""
+    review = extract_file(DATA / "pd_markdown__pingtan_2021.txt").table("review_litigation")
+    assert review is not None and not review.ambiguous
+    assert review.values.tolist() == [[1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]]
+
+
+def test_nan_in_a_row_on_one_line_is_a_blank() -> None:
+    """pandas writes an empty cell ``NaN``: a row's values up to its last ``NaN`` were read into
+    its label (``二、上年结转… 18 NaN NaN NaN NaN NaN 18``), and 22 requests rows were not found."""
+    requests = extract_file(DATA / "pd_string_index__shanghai_2019.txt").table("requests")
+    assert requests is not None and not requests.ambiguous
+    carried = requests.rows.index("carried_over")
+    assert requests.status[carried] == ["read", *["blank"] * 5, "read"]
+    assert requests.values[carried, 0] == 18 and requests.values[carried, 6] == 18
