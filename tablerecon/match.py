@@ -154,6 +154,13 @@ def _merged_value_once(rows: list[RowEvidence], n_cols: int) -> list[str]:
     return [f"every row held one value more than its {n_cols} columns, equal values side by side: read once"]
 
 
+def _repeats(text: str, row: RowSpec, ahead: float) -> bool:
+    """Whether ``text`` is ``row``'s label again: it matches that row, and better than the
+    ``ahead`` score of its best match among the rows after it."""
+    again = max((score(text, label) for label in _row_labels(row)), default=0.0)
+    return again >= MATCH_THRESHOLD and again > ahead
+
+
 def _continues(text: str, row: RowSpec, read: str) -> bool:
     """Whether ``text`` is a later piece of the row's label (or an alias), wrapped onto a line
     of its own: ``的,只计这一情形,不计其`` of (二)部分公开(区分处理的,只计这一情形,不计其他情形), or,
@@ -263,6 +270,13 @@ def _match_one(
             # ...but not when the next label is a row by itself (a header word before a row label).
             if s2 >= MATCH_THRESHOLD and s2 > s and s2 > _best_row(nxt.text, rows, pos)[1]:
                 idx, s, used = idx2, s2, 2
+        if last_row is not None and not last_row[1].cells and _repeats(cell.text, last_row[0], s):
+            # The last row's label again before any value of its own (a heading that copies the
+            # row's label, then the row): the same row. Read against the rows after it, the copy
+            # took the next row's place (一、本年新收… twice: its values read as 二、上年结转's).
+            current = last_row[1]
+            i += 1
+            continue
         if s >= MATCH_THRESHOLD:
             row = rows[idx]
             pos = idx + 1

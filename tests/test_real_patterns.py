@@ -11,6 +11,7 @@ import pytest
 from tablerecon import extract_text
 from tablerecon.cells import Kind, parse_number, to_ascii_width
 from tablerecon.normalize import tokenize
+from tablerecon.synth import Deformations, generate
 
 #: Section 二 of a report as a scraper cuts it, one cell a line closed by a pipe: ``{first}`` is
 #: the 第二十条第(一)项 table's header, ``{fifth}`` and ``{sixth}`` the (五) and (六) tables.
@@ -656,3 +657,28 @@ def test_labels_laid_out_in_wide_columns_are_not_glued() -> None:
     assert [c.value for c in wide[3:]] == [14, 1, 0, 0, 0, 0, 15]
     narrow, _ = tokenize("三、本年度办理结果 （三）不予公开 1.属于国家秘密 14 1 0 0 0 0 15")
     assert [c.kind for c in narrow] == [Kind.LABEL] * 3 + [Kind.RUN]
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "(七)总计",
+        "四、结转下年度继续办理",
+    ],
+    ids=["new_received", "carried_over", "total", "carried_forward"],
+)
+def test_a_rows_label_written_twice_is_one_row(fmt: str, label: str) -> None:
+    """A page that puts each row of the requests table under a heading copying its label
+    (``### 一、本年新收…`` then the row ``一、本年新收… 705 3 0 0 5 0 713``). Read against the
+    rows after it, the copy took the next row's place: 一's values were read, silently, as
+    二's, and 二's own were dropped as numbers outside any row."""
+    clean = generate(7, Deformations.none(format=fmt)).text
+    want = extract_text(clean).table("requests")
+    line = next(ln for ln in clean.split("\n") if ln.replace("（", "(").replace("）", ")") == label)
+    doubled = clean.replace(f"\n{line}\n", f"\n{line}\n{line}\n", 1)
+    got = extract_text(doubled).table("requests")
+    assert want is not None and got is not None and not got.ambiguous
+    assert got.values.tolist() == want.values.tolist() and got.status == want.status
