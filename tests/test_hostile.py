@@ -787,3 +787,18 @@ def test_extract_command_writes_nothing(
         sorted((p, p.stat().st_mtime_ns) for p in PACKAGE.rglob("*") if "__pycache__" not in p.parts)
         == package
     )
+
+
+def test_a_row_no_placement_fits_leaves_its_cells_unknown() -> None:
+    """Seed 004's lines in one shuffled order (found by the test above) put a negative count in
+    a row of a 第二十条 table: no placement of that row exists, and the search for a reading that
+    reports a source error crashed on the empty row instead of leaving it unknown."""
+    lines = SEED.split("\n")
+    rng = random.Random(745)
+    if rng.random() < 0.5:
+        rng.shuffle(lines)
+    else:
+        start = rng.randrange(len(lines))
+        lines[start:start] = lines[start : start + rng.randint(1, 80)] * rng.randint(1, 4)
+    report = extract_text("\n".join(lines), limits=FAST)
+    assert report.tables

@@ -51,7 +51,10 @@ class RowCandidates(NamedTuple):
         return self.subset(self.violations == 0)
 
     def least_gap(self) -> RowCandidates:
-        """The placements the blank-line hints like best, nothing inferred."""
+        """The placements the blank-line hints like best, nothing inferred (none for a row with
+        no placement at all: a value no column takes, such as a count below zero)."""
+        if not self.cost.size:
+            return self
         gap = self.cost - self.violations * W_VIOLATION - (self.lost_col >= 0) * W_LOST
         return self.subset(gap <= gap.min())
 
