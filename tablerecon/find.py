@@ -76,6 +76,8 @@ def _is_stats_anchor(label: str) -> bool:
 #: A 第二十条 caption whose item (第(五)项) a flattening lost: which table it heads is told by
 #: the rows that follow it (``_table_by_rows``).
 _ITEMLESS_CAPTION = re.compile(r"第二十条第?")
+#: The start of a caption the text's end cut (``第二十条第(六``: an excerpt ending mid-line).
+_CUT_CAPTION = re.compile(r"第二十条第?\(?[一二三四五六七八九十]{0,3}")
 #: Cells after such a caption looked at for a row label of a 第二十条 table.
 _ITEMLESS_LOOKAHEAD = 12
 
@@ -114,15 +116,18 @@ def _active_column_labels() -> tuple[str, ...]:
 def _header_then_rows(cells: list[Cell], i: int) -> str | None:
     """The 第二十条 table that the 信息内容 at ``i`` heads with no caption: a column label of
     those tables must follow it, in the next cell or the same (``信息内容 本年处理决定数量``, a
-    PDF's header row on one line), not prose that happens to hold the words (a glued page's
-    text is cut at every known label); then a row label names the table."""
+    PDF's header row on one line, or all its cells run into one label: ``信息内容本年制发件数本年
+    废止件数…``), not prose that happens to hold the words (a glued page's text is cut at every
+    known label); then a row label names the table."""
     rest = cells[i].text.removeprefix(_HEADER_START)  # the header's next cell on its line, or none
     if not rest:
         after = cells[i + 1] if i + 1 < len(cells) else None
         if after is None or after.kind is not Kind.LABEL:
             return None
         rest = after.text
-    if not any(score(rest, label) >= MATCH_THRESHOLD for label in _active_column_labels()):
+    if not any(
+        score(rest, label) >= MATCH_THRESHOLD or rest.startswith(label) for label in _active_column_labels()
+    ):
         return None
     return _table_by_rows(cells, i)
 
@@ -139,6 +144,21 @@ def _table_by_rows(cells: list[Cell], i: int) -> str | None:
             if score(cell.text, label) >= MATCH_THRESHOLD:
                 return table_id
     return None
+
+
+#: Longest label looked up as a 第二十条 table's row (the longest such label has 11 characters;
+#: notes in brackets may follow).
+_ACTIVE_ROW_CHARS = 24
+
+
+def _row_of_other_table(text: str, table_id: str) -> str | None:
+    """The 第二十条 table other than ``table_id`` that has a row labelled ``text``, if only one has."""
+    if len(text) > _ACTIVE_ROW_CHARS or text.startswith(_HEADER_START):
+        return None
+    tables = {t for label, t in _active_row_labels() if score(text, label) >= MATCH_THRESHOLD}
+    if len(tables) != 1 or table_id in tables:
+        return None
+    return tables.pop()
 
 
 def _caption_table(label: str) -> str | None:
@@ -233,6 +253,7 @@ def _just_captioned(markers: list[tuple[int, str | None]], i: int) -> bool:
 def find_regions(cells: list[Cell]) -> list[Region]:
     """Every candidate table region, in document order."""
     markers: list[tuple[int, str | None]] = []
+    opened_by_row: set[int] = set()  # anchors that are a row of their table: the region's first
     label = Kind.LABEL
     for i, cell in enumerate(cells):
         text = cell.text
@@ -251,8 +272,18 @@ def find_regions(cells: list[Cell]) -> list[Region]:
             named = _header_then_rows(cells, i)
             if named is not None and (not markers or markers[-1][1] != named):
                 table_id = named
+        if table_id is None and markers and (current := markers[-1][1]) and current.startswith("active_"):
+            # A row only another 第二十条 table has, inside this one's region: that table, whose
+            # caption was lost or left elsewhere (a PDF's text runs the captions together).
+            other = _row_of_other_table(text, current)
+            if other is not None and all(t != other for _, t in markers):
+                table_id = other
+                opened_by_row.add(i)
         if table_id is not None:
             markers.append((i, table_id))
+        elif i == len(cells) - 1 and _CUT_CAPTION.fullmatch(text):
+            # The next table's caption, cut by the text's end: the table before it is whole.
+            markers.append((i, None))
         elif _is_stop(text):
             # Section 二's title opening on its first table, whose caption was left out.
             first = _is_active_section(text) and _opens_first_table(cells, i)
@@ -277,7 +308,7 @@ def find_regions(cells: list[Cell]) -> list[Region]:
                 table=table_id,
                 candidates=_candidates(table_id),
                 anchor=index,
-                start=index + 1,
+                start=index if index in opened_by_row else index + 1,
                 end=end,
                 at_document_end=k >= len(markers),
             )

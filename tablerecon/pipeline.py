@@ -189,7 +189,9 @@ def _extract(
         if ev is None:
             if region.at_document_end:
                 report.errors.append(f"{region.table}: the text ends inside the table; not emitted")
-            elif region.table != "stats" and _holds_table_text(doc.cells, region):
+            elif region.table != "stats" and (
+                _holds_table_text(doc.cells, region) or _caption_of_nothing(region)
+            ):
                 # The pre-2019 statistics table is anchored on words any report uses
                 # (政府信息公开), and a section heading followed by sentences is no table's title.
                 empty.setdefault(region.table, region)
@@ -301,6 +303,13 @@ def _holds_table_text(cells: list[Cell], region: Region) -> bool:
     """Whether a region holds anything but sentences: a number, or a label that is no prose
     (a header cell, or what a converter left in the table's place, such as ``[TABLE]``)."""
     return any(c.kind is not Kind.LABEL or not is_prose(c.text) for c in cells[region.start : region.end])
+
+
+def _caption_of_nothing(region: Region) -> bool:
+    """Whether a 第二十条 table's caption is followed at once by the next table's (a converter
+    ran the captions together and left the table elsewhere, or dropped it): a caption, unlike a
+    section heading, names a table the report holds, and losing it is said."""
+    return region.start >= region.end and region.table.startswith("active_")
 
 
 def _first_line(ev: TableEvidence) -> int:

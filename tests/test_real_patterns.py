@@ -682,3 +682,66 @@ def test_a_rows_label_written_twice_is_one_row(fmt: str, label: str) -> None:
     got = extract_text(doubled).table("requests")
     assert want is not None and got is not None and not got.ambiguous
     assert got.values.tolist() == want.values.tolist() and got.status == want.status
+
+
+#: Section 二 as a PDF's text run through Markdown and back to text writes it: the captions run
+#: together on one line with the later tables, and the first table, captionless, after them.
+FUSED_CAPTIONS = (
+    "二、主动公开政府信息情况 第二十条第（一）项 第二十条第（五）项 信息内容本年处理决定数量 行政许可 97 "
+    "第二十条第（六）项 信息内容本年处理决定数量 行政处罚 0 行政强制 0 第二十条第（八）项 "
+    "信息内容本年收费金额（单位：万元） 行政事业性收费 0"
+    """
+
+表二：主动公开政府信息情况
+
+信息内容   本年制发件数  本年废止件数  现行有效件数
+规章     0       0       0
+规范性文件  13      0       55
+
+三、收到和处理政府信息公开申请情况
+"""
+)
+
+
+def test_a_header_run_into_one_label_anchors_its_table() -> None:
+    """The first table's caption stands before the next's, and its header, all cells run into
+    one label (``信息内容本年制发件数本年废止件数现行有效件数``), anchored nothing: its rows were
+    read into 第二十条第(八)项 as extra rows, and 第二十条第(一)项 was lost without a word."""
+    report = extract_text(FUSED_CAPTIONS)
+    first, fees = report.table("active_20_1"), report.table("active_20_8")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [13, 0, 55]]
+    assert fees is not None and fees.rows == ["fees"]
+
+
+def test_a_caption_followed_at_once_by_the_next_is_reported() -> None:
+    """A caption with the next table's caption straight after it, its table nowhere else: the
+    converter lost the table, and the report says so."""
+    text = FUSED_CAPTIONS.split("\n\n表二")[0] + "\n"
+    report = extract_text(text)
+    assert report.table("active_20_1") is None
+    assert any(e.startswith("active_20_1: its title") for e in report.errors), report.errors
+
+
+def test_a_row_only_another_table_has_opens_that_table() -> None:
+    """A table whose caption and header were lost (a PDF page break, a converter): its rows
+    follow the last table's. Read as that table's extra rows, they were marked read in the
+    wrong table."""
+    text = (
+        "第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n规章\n0\n0\n1\n规范性文件\n2\n3\n4\n"
+        "行政许可\n97\n"
+        "第二十条第（六）项\n信息内容\n本年处理决定数量\n行政处罚\n8\n行政强制\n9\n"
+    )
+    report = extract_text(text)
+    first, licensing = report.table("active_20_1"), report.table("active_20_5")
+    assert first is not None and first.rows == ["regulations", "normative_documents"]
+    assert licensing is not None and licensing.values.tolist() == [[97]]
+
+
+def test_a_caption_cut_by_the_texts_end_closes_the_table_before() -> None:
+    """An excerpt that ends inside the next table's caption (``第二十条第(六``): the table
+    before it is whole, not cut, and is read; a row it lacks is unknown."""
+    text = "第二十条第(五)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n行政许可\n0\n0\n3\n第二十条第(六"
+    licensing = extract_text(text).table("active_20_5")
+    assert licensing is not None
+    assert licensing.values[0].tolist() == [0, 0, 3] and licensing.status[0] == ["read"] * 3
+    assert licensing.status[1] == ["unknown"] * 3
