@@ -191,7 +191,9 @@ def _widened_label(text: str) -> str:
             simplified = simplified.replace(old, new)
     text = unicodedata.normalize("NFKC", simplified)
     # Whitespace removed by splitting on it: the same characters as ``\s``, several times faster.
-    return "".join(text.split()).replace("“", '"').replace("”", '"')
+    joined = "".join(text.split()).replace("“", '"').replace("”", '"')
+    # A Markdown heading's marks (``### 行政复议``) are no part of the label.
+    return (joined.lstrip("#") or joined) if joined[:1] == "#" else joined
 
 
 _cached_label = bounded(65536)(cache(_normalize_label))

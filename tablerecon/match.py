@@ -320,6 +320,16 @@ def _match_one(
             current = last_row[1]  # the values beside a spanning cell's piece are the last row's
         elif (nxt is None or nxt.kind is label_kind) and _piece_of_group(cell.text, spec):
             pass  # a piece of a cell spanning rows (三、本年度办理结果, a few characters a line)
+        elif (
+            unlabeled
+            and current is not None
+            and len(current.cells) < len(spec.columns)
+            and not is_section_heading(cell.text)
+            and all_known_headers([cell.text], spec)
+        ):
+            # The header again between groups of the one row's values: a page that writes the
+            # review table as three tables of five columns, each under its own heading.
+            pass
         elif is_section_heading(cell.text) or is_prose(cell.text) or (unlabeled and current is not None):
             end = i
             stopped_early = True

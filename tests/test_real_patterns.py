@@ -740,8 +740,43 @@ def test_a_row_only_another_table_has_opens_that_table() -> None:
 def test_a_caption_cut_by_the_texts_end_closes_the_table_before() -> None:
     """An excerpt that ends inside the next table's caption (``第二十条第(六``): the table
     before it is whole, not cut, and is read; a row it lacks is unknown."""
-    text = "第二十条第(五)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n行政许可\n0\n0\n3\n第二十条第(六"
+    header = "第二十条第(五)项\n信息内容\n上一年项目数量\n本年增/减\n处理决定数量\n"
+    text = header + "行政许可\n0\n0\n3\n第二十条第(六"
     licensing = extract_text(text).table("active_20_5")
     assert licensing is not None
     assert licensing.values[0].tolist() == [0, 0, 3] and licensing.status[0] == ["read"] * 3
     assert licensing.status[1] == ["unknown"] * 3
+
+
+#: The review table as a Markdown report writes it: three tables of five columns, each under a
+#: heading of its own (an OCR'd 2025 county report, stored as Markdown).
+REVIEW_IN_THREE = """## 四、政府信息公开行政复议、行政诉讼情况
+
+### 行政复议
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|----------|----------|----------|----------|------|
+| 27 | 10 | 9 | 15 | 61 |
+
+### 行政诉讼（未经复议直接起诉）
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|----------|----------|----------|----------|------|
+| 3 | 0 | 0 | 0 | 3 |
+
+### 行政诉讼（复议后起诉）
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|----------|----------|----------|----------|------|
+| 8 | 0 | 1 | 1 | 10 |
+
+## 五、政府信息公开工作存在的主要问题及改进情况
+"""
+
+
+def test_the_review_table_as_three_tables_under_headings() -> None:
+    """The header again after the first five values ended the table's one row there: the other
+    ten were numbers outside any row, and all 15 cells were unknown (3003 placements). The
+    repeated header cells, and the Markdown marks before the headings, are no row's end."""
+    review = extract_text(REVIEW_IN_THREE).table("review_litigation")
+    assert review is not None and not review.ambiguous
+    assert review.values.tolist() == [[27, 10, 9, 15, 61, 3, 0, 0, 0, 3, 8, 0, 1, 1, 10]]
+    assert review.status == [["read"] * 15]
+    assert review.title == "四、政府信息公开行政复议、行政诉讼情况"
