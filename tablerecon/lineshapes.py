@@ -202,6 +202,8 @@ def merged_once(pieces: list[str]) -> list[str]:
 _ROW_NUMBER = re.compile(r"\d{1,4}")
 
 
+#: A gap between cells laid out in columns: more than one space.
+_COLUMN_GAP = re.compile(r"\s{2,}")
 #: Spaces in a row label tried as the boundaries between labels (_known_label_parts); a label
 #: with more is left whole (real ones hold one or two: a group's label, then the row's).
 _MAX_LABEL_SPACES = 8
@@ -211,7 +213,12 @@ def _known_label_parts(label: str) -> list[str]:
     """A row label that is known labels joined by spaces, cut into them: a table cell each
     before the text was flattened (``三、本年度办理结果 (一)予以公开``: the group, then the row, as a
     pipe-separated row gives them). Only a cut that leaves every part a known label is made, so
-    a label with spaces inside (``商业 企业``), or any part unknown, stays whole."""
+    a label with spaces inside (``商业 企业``), or any part unknown, stays whole. Where wide gaps
+    lay the cells out in columns, they alone are tried first: the cells' own text may be spaced
+    a character apart (inscriptis: ``三 、本 年 度 办 理 结 果      （ 一 ） 予以公开``)."""
+    columns = _COLUMN_GAP.split(label)
+    if len(columns) > 1 and all(normalize_label(part) in _known_labels() for part in columns):
+        return columns
     spaces = list(_WS.finditer(label))
     if not spaces or len(spaces) > _MAX_LABEL_SPACES:
         return [label]

@@ -780,3 +780,23 @@ def test_the_review_table_as_three_tables_under_headings() -> None:
     assert review.values.tolist() == [[27, 10, 9, 15, 61, 3, 0, 0, 0, 3, 8, 0, 1, 1, 10]]
     assert review.status == [["read"] * 15]
     assert review.title == "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def test_labels_spaced_a_character_apart_in_laid_out_columns() -> None:
+    """inscriptis lays a table out in columns and writes a cell's text split across spans with
+    spaces inside (``三 、本 年 度 办 理 结 果``). The group's and the row's labels, a wide gap
+    between them, read as one label no row matched: 予以公开 was not found, and every requests
+    cell was unknown. The wide gaps are the cells' edges."""
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "      一 、本年新收政府信息公开申请数量                       26                    26\n"
+        "      二 、上年结转政府信息公开申请数量                       0                     0\n"
+        "      三 、本 年 度 办 理 结 果              （ 一 ） 予以公开        26                    26\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+    )
+    cells, _ = tokenize(text.split("\n")[3])
+    assert [c.text for c in cells if c.kind is Kind.LABEL] == ["三、本年度办理结果", "(一)予以公开"]
+    requests = extract_text(text).table("requests")
+    assert requests is not None and "granted" in requests.rows
+    granted = requests.rows.index("granted")
+    assert requests.values[granted, 6] == 26 and requests.status[granted][6] == "read"
