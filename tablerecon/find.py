@@ -151,8 +151,11 @@ def _table_by_rows(cells: list[Cell], i: int) -> str | None:
 _ACTIVE_ROW_CHARS = 24
 
 
+@bounded(32768)
+@cache
 def _row_of_other_table(text: str, table_id: str) -> str | None:
-    """The 第二十条 table other than ``table_id`` that has a row labelled ``text``, if only one has."""
+    """The 第二十条 table other than ``table_id`` that has a row labelled ``text``, if only one has
+    (remembered: every label inside a 第二十条 table's region is asked about)."""
     if len(text) > _ACTIVE_ROW_CHARS or text.startswith(_HEADER_START):
         return None
     tables = {t for label, t in _active_row_labels() if score(text, label) >= MATCH_THRESHOLD}

@@ -270,7 +270,7 @@ def _match_one(
             # ...but not when the next label is a row by itself (a header word before a row label).
             if s2 >= MATCH_THRESHOLD and s2 > s and s2 > _best_row(nxt.text, rows, pos)[1]:
                 idx, s, used = idx2, s2, 2
-        if last_row is not None and not last_row[1].cells and _repeats(cell.text, last_row[0], s):
+        if s < 100 and last_row is not None and not last_row[1].cells and _repeats(cell.text, last_row[0], s):
             # The last row's label again before any value of its own (a heading that copies the
             # row's label, then the row): the same row. Read against the rows after it, the copy
             # took the next row's place (一、本年新收… twice: its values read as 二、上年结转's).
