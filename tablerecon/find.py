@@ -146,7 +146,7 @@ def _table_by_rows(cells: list[Cell], i: int) -> str | None:
     return None
 
 
-#: Longest label looked up as a 第二十条 table's row (the longest such label has 11 characters;
+#: Longest label looked up as a 第二十条 table's row (the longest such label has 10 characters;
 #: notes in brackets may follow).
 _ACTIVE_ROW_CHARS = 24
 
