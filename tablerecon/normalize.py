@@ -277,6 +277,8 @@ def _rows_left_open(text: str) -> bool:
 #: Markdown row's first field). Three such lines in a row open a frame.
 _FRAME_ROW = r"(?:\|[ \t]*)?{n}(?:[ \t]*\||[ \t]+\S)"
 _FRAME_OPENS = re.compile("^" + "[^\\n]*\\n".join(_FRAME_ROW.format(n=n) for n in range(3)), re.MULTILINE)
+#: A character of a label's text (CJK or a letter), not of a value.
+_WORD_CHAR = re.compile(r"[^\W\d_]")
 _FRAME_ROW_NUMBER = re.compile(r"(\|[ \t]*)?(\d{1,6})(?:[ \t]*\||(?=[ \t]+\S))")
 
 
@@ -289,10 +291,17 @@ def _without_frame_row_numbers(text: str) -> str:
     lines = text.split("\n")
     for m in _FRAME_OPENS.finditer(text):
         first = text.count("\n", 0, m.start())
+        numbered: list[tuple[int, re.Match[str]]] = []
         for expected, k in enumerate(range(first, len(lines))):
             number = _FRAME_ROW_NUMBER.match(lines[k])
             if number is None or int(number.group(2)) != expected:
                 break
+            numbered.append((k, number))
+        # A frame holds text (its labels, its header): lines of values alone that happen to
+        # open 0, 1, 2 (a table's values apart from its labels) are left as they are.
+        if not any(_WORD_CHAR.search(lines[k], number.end()) for k, number in numbered):
+            continue
+        for k, number in numbered:
             # A Markdown row keeps its opening pipe: the number's field goes, not a field.
             pipe = "|" if number.group(1) else ""
             lines[k] = pipe + " " * (number.end() - len(pipe)) + lines[k][number.end() :]

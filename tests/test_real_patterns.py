@@ -800,3 +800,13 @@ def test_labels_spaced_a_character_apart_in_laid_out_columns() -> None:
     assert requests is not None and "granted" in requests.rows
     granted = requests.rows.index("granted")
     assert requests.values[granted, 6] == 26 and requests.status[granted][6] == "read"
+
+
+def test_lines_of_values_numbered_by_chance_are_no_frame() -> None:
+    """Only a data frame's rows lose their opening numbers: lines of values alone that happen
+    to open 0, 1, 2 (a table's values set apart from its labels) keep every value."""
+    values = "0 0 0 0 0 0 0\n1 0 0 0 0 0 1\n2 0 0 0 0 0 2\n"
+    cells, _ = tokenize(values)
+    assert [c.value for c in cells[:7]] == [0] * 7 and len(cells) == 21
+    framed, _ = tokenize("0   规章 0 0 0\n1   规范性文件 1 2 3\n2   行政许可 5\n")
+    assert [c.text for c in framed] == ["规章", "0", "0", "0", "规范性文件", "1", "2", "3", "行政许可", "5"]
