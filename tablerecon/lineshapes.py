@@ -36,6 +36,7 @@ _CELL_SEPARATOR = re.compile(r"[|\t]")
 _REVERSED_TRAILING_NUMBERS = re.compile(rf"{REVERSED_VALUE}(?:\s+{REVERSED_VALUE})*\s+(?=[^\s\d.+-])")
 #: The values of such a run, each with the unit after it (``75394432.52 元``, as pypdf spaces it).
 _VALUES = re.compile(VALUE)
+_DIGIT = re.compile(r"\d")
 #: A line of two or more values and nothing else, whitespace between them.
 _SEPARATE_NUMBERS = re.compile(rf"{VALUE}(?:\s+{VALUE})+")
 #: A number of several digits that starts with 0 (not 0.5): a sign of digits glued together.
@@ -168,7 +169,9 @@ def _leading_values(text: str) -> tuple[list[str], str]:
     hold line breaks) writes them. Without the cut, the values were read into that label, and
     their row was blank. No values, and the whole text, where the line does not open so."""
     m = _LEADING_VALUES.match(text)
-    if m is None or not is_label(text[m.end() :]):
+    # Blank marks alone are no row's values: a header's empty corner cells (pandas' ``NaN NaN
+    # 结果维持 …``) before the labels over the columns.
+    if m is None or not _DIGIT.search(m.group()) or not is_label(text[m.end() :]):
         return [], text
     return _VALUES.findall(m.group()), text[m.end() :]
 

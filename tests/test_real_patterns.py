@@ -810,3 +810,24 @@ def test_lines_of_values_numbered_by_chance_are_no_frame() -> None:
     assert [c.value for c in cells[:7]] == [0] * 7 and len(cells) == 21
     framed, _ = tokenize("0   规章 0 0 0\n1   规范性文件 1 2 3\n2   行政许可 5\n")
     assert [c.text for c in framed] == ["规章", "0", "0", "0", "规范性文件", "1", "2", "3", "行政许可", "5"]
+
+
+def test_a_headers_empty_corner_written_nan_is_no_row() -> None:
+    """pandas' ``to_string`` writes the empty cells under a spanning header cell ``NaN``
+    (``NaN NaN NaN NaN NaN 结果维持 结果纠正 …``). Read as blank marks before a label, they
+    were five values of the review table's one row: 20 for 15 columns, every cell unknown."""
+    groups = "行政复议 行政复议 行政复议 行政复议 行政复议 行政诉讼 行政诉讼 行政诉讼 行政诉讼 行政诉讼"
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+        f"{groups} 行政诉讼 行政诉讼 行政诉讼 行政诉讼 行政诉讼\n"
+        "结果维持 结果纠正 其他结果 尚未审结   总计 未经复议直接起诉 未经复议直接起诉 未经复议直接起诉 "
+        "未经复议直接起诉 未经复议直接起诉 复议后起诉 复议后起诉 复议后起诉 复议后起诉 复议后起诉\n"
+        " NaN  NaN  NaN  NaN  NaN     结果维持     结果纠正     其他结果     尚未审结       总计  "
+        "结果维持  结果纠正  其他结果  尚未审结    总计\n"
+        " 376   97  196  121  790       16        1       12       27       56"
+        "    74     1    30    51   156\n"
+        "五、存在问题及改进情况\n"
+    )
+    review = extract_text(text).table("review_litigation")
+    assert review is not None and review.status == [["read"] * 15]
+    assert review.values[0].tolist()[:5] == [376, 97, 196, 121, 790]
