@@ -94,7 +94,8 @@ class RowReading:
     values: tuple[int, ...]  # scaled integers, blank = 0
     read: frozenset[int]  # columns holding a value read from the text
     lost: int  # column of the inferred value, -1 when none
-    local_violated: bool
+    #: Columns of the row identities the reading breaks: a blank or 0 there may be a lost value.
+    doubted: frozenset[int]
     #: Columns that equally good readings of the same values infer instead (read here, or
     #: inferred here and read there): their status may be inferred or read.
     either: frozenset[int] = frozenset()
@@ -620,7 +621,7 @@ class _Component:
             for i, q in enumerate(vector):
                 options[i].add(q)
         return tuple(
-            RowReading(rr.values, rr.read, rr.lost, rr.local_violated, frozenset(q for q in opts if q >= 0))
+            RowReading(rr.values, rr.read, rr.lost, rr.doubted, frozenset(q for q in opts if q >= 0))
             if len(opts) > 1
             else rr
             for rr, opts in zip(reading, options, strict=True)
@@ -630,8 +631,13 @@ class _Component:
         values = tuple(int(solver.value(e)) for e in rv.y)
         read = frozenset(c for ind, c in rv.read_of if solver.value(ind))
         lost = next((c for c, v in rv.lost.items() if solver.value(v)), -1)
-        violated = any(sum(a * values[c] for _, c, a in eq.terms) != 0 for eq in self.local_eqs.get(r, []))
-        return RowReading(values, read, lost, violated)
+        doubted = frozenset(
+            c
+            for eq in self.local_eqs.get(r, [])
+            if sum(a * values[c] for _, c, a in eq.terms) != 0
+            for _, c, _ in eq.terms
+        )
+        return RowReading(values, read, lost, doubted)
 
     def lost_forced(self, reading: Reading) -> bool:
         """solve.lost_cells_forced: every identity through an inferred cell holds."""
@@ -681,8 +687,8 @@ def _derive(
             for c in range(n_cols):
                 if other[i].values[c] != rr.values[c]:
                     status[c], values[c] = "unknown", np.nan
-        if soft and rr.local_violated:
-            for c in range(n_cols):
+        if soft:
+            for c in sorted(rr.doubted):
                 if status[c] != "unknown" and (math.isnan(values[c]) or values[c] == 0):
                     status[c], values[c] = "unknown", np.nan
         for rival in rivals or ():

@@ -831,3 +831,23 @@ def test_a_headers_empty_corner_written_nan_is_no_row() -> None:
     review = extract_text(text).table("review_litigation")
     assert review is not None and review.status == [["read"] * 15]
     assert review.values[0].tolist()[:5] == [376, 97, 196, 121, 790]
+
+
+def test_a_broken_group_leaves_only_its_own_zeros_unknown() -> None:
+    """A review row whose 未经复议直接起诉 group does not add up (2 + 0 + 1 + 0 stated as 0): a 0
+    in that group may be a value the text lost, and is unknown, but the other groups add up and
+    their 0s were read. Every 0 of the row was unknown."""
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+        "行政复议 | 行政诉讼\n"
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉\n"
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | "
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计\n"
+        "1 | 0 | 6 | 0 | 7 | 2 | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 1\n"
+        "五、存在的主要问题及改进情况\n"
+    )
+    review = extract_text(text).table("review_litigation")
+    assert review is not None
+    status = review.status[0]
+    assert status[:5] == ["read"] * 5 and status[10:] == ["read"] * 5
+    assert status[5:10] == ["read", "unknown", "read", "unknown", "unknown"]

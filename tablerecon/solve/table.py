@@ -381,11 +381,16 @@ def _solve_component(
             sol.options = _options(every, rc, search, i, use_hints, unsearched_costlier=settled)
         if not search.hard and rc.violations[picks[0]] > 0:
             # The row breaks its own identity: a blank or 0 in it may stand for a value the text
-            # lost, so only the numbers actually read keep their status.
-            for j in range(n_cols):
+            # lost, so only the numbers actually read keep their status; in the identities
+            # that hold (the review row's other groups) nothing is in doubt.
+            broken = _broken_identities(rc.vec[picks[0]], local_eqs.get(r, []))
+            for j in sorted({c for eq in broken for _, c, _ in eq.terms}):
                 if sol.status[j] != "unknown" and (math.isnan(sol.values[j]) or sol.values[j] == 0):
                     sol.forget(j)
-            notes.append(f"row {rows[r].key} breaks its own identity: its blank and 0 cells are unknown")
+            notes.append(
+                f"row {rows[r].key} breaks its own identity ({', '.join(eq.name for eq in broken)}): "
+                "its blank and 0 cells there are unknown"
+            )
         out[r] = sol
     count = len(search.solutions)
     if rival_unfinished:
@@ -421,6 +426,11 @@ def _solve_component(
             )
     stopped = search.gave_up or rival_unfinished or any(r[0].gave_up for r in rivals)
     return _ComponentOutcome(out, count, incomplete, notes, violations, stopped, len(blank_totals))
+
+
+def _broken_identities(values: np.ndarray, equations: list[Equation]) -> list[Equation]:
+    """The row identities (all terms in one row) that ``values`` break."""
+    return [eq for eq in equations if abs(sum(a * values[c] for _, c, a in eq.terms)) > TOL]
 
 
 def _settle_against_rivals(
