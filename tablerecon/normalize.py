@@ -137,9 +137,9 @@ def tokenize(
     origin = None
     if "\f" in text and _MIDLINE_FORM_FEED.search(text):
         text, origin = _break_at_form_feeds(text)
+    text = _without_frame_row_numbers(text)
     # A table drawn with box characters or rules: its bars separate cells, its rules are no lines;
     # nor are the headers, footers and page numbers at a PDF's page breaks.
-    text = _without_frame_row_numbers(text)
     text, rules = read_borders(text)
     furniture = page_furniture(text)
     if furniture:
