@@ -158,6 +158,10 @@ class Cell:
     #: a value (from the cell before it) and after it (to the next cell or the line's end): a
     #: row's cells joined by one space each, empty ones too, leave an empty cell one more.
     spaced: tuple[int, int] | None = None
+    #: Of the empty lines ``gap`` counts, those holding only the spaces a page writes into an
+    #: empty cell (nbsp, ideographic space): ``get_text("\n")`` of ``<td>&nbsp;</td>`` gives
+    #: one such line a blank cell, while the empty lines around are the markup's line breaks.
+    written: int = 0
 
 
 def to_ascii_width(text: str) -> str:

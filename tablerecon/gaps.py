@@ -37,6 +37,14 @@ def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int
         paired = _row_gaps(rows, cells, last_index, base, 2)
         if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
             gaps = paired
+    if any(c.written for r in rows for c in r.cells):
+        # Some empty lines hold the space a page writes into an empty cell (``&nbsp;``): those
+        # may be the blank cells and the rest the markup's line breaks. Taken so only where that
+        # reading explains the short rows better than every empty line.
+        usual = _usual_gap([c.written for r in rows for c in r.cells if not c.same_line])
+        written = _row_gaps(rows, cells, last_index, usual, 1, written_only=True)
+        if _consistent_rows(rows, written, n_cols) > _consistent_rows(rows, gaps, n_cols):
+            gaps = written
     # Cells joined by one space each, empty ones too: the spaces count the empty cells. Where
     # they cannot (more spaces than cells to fill), the line may be laid out in fixed-width
     # columns, where the values stand says which cells are blank.
@@ -78,15 +86,23 @@ def _joined_fields(rows: list[RowEvidence], n_cols: int) -> list[list[int | None
 
 
 def _row_gaps(
-    rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], base: int, lines_per_cell: int
+    rows: list[RowEvidence],
+    cells: list[Cell],
+    last_index: dict[int, int],
+    base: int,
+    lines_per_cell: int,
+    written_only: bool = False,
 ) -> list[list[int | None]]:
     """Each found row's empty slots before each value and after the last (empty for a row not
-    found), counting ``lines_per_cell`` empty lines beyond ``base`` as one slot."""
+    found), counting ``lines_per_cell`` empty lines beyond ``base`` as one slot; with
+    ``written_only``, only the empty lines holding a written space (``Cell.written``)."""
 
     def slots(c: Cell) -> int:
         if c.same_line:
             return c.gap
         lead = c.lead or 0
+        if written_only:
+            return lead + max(c.written - base, 0)
         return lead + max(c.gap - lead - base, 0) // lines_per_cell
 
     out: list[list[int | None]] = []

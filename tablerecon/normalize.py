@@ -146,6 +146,7 @@ def tokenize(
         rules = rules | furniture
     cells: list[Cell] = []
     gap = 0
+    written = 0  # of the empty lines in ``gap``, those holding a written space (``Cell.written``)
     number = 0
     csv_headers = writes_csv(text)
     open_rows = _rows_left_open(text)
@@ -189,6 +190,8 @@ def tokenize(
         previous_blank = blank
         if blank:
             gap += 1  # what classify makes of an empty piece, without the work
+            if line and ("\xa0" in line or "\u3000" in line):
+                written += 1
             continue
         entries = _entries(line, csv_headers, open_rows, number, max_cells, len(cells))
         empty_lines = gap
@@ -198,7 +201,10 @@ def tokenize(
                 gap += 1
                 continue
             kind, cell_text, value, raw = entry
-            cells.append(Cell(kind, cell_text, number, gap, len(cells) > first, value, raw))
+            cell = Cell(kind, cell_text, number, gap, len(cells) > first, value, raw)
+            if written:
+                cell.written, written = written, 0
+            cells.append(cell)
             gap = 0
         # Pipes and CSV commas mark every field, at a row's ends too; tabs may only indent.
         piped = (

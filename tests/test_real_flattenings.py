@@ -125,6 +125,41 @@ def test_a_total_left_blank_with_a_mark_is_inferred_too() -> None:
     assert table.values[table.rows.index("granted"), total] == 272
 
 
+def test_empty_cells_written_nbsp_among_the_markups_empty_lines() -> None:
+    """The same table as BeautifulSoup's ``get_text("\\n")`` gives it from a page whose empty
+    cells hold ``&nbsp;`` (as Word writes them) and whose rows the markup breaks with empty lines:
+    each blank cell is a line of one nbsp, and two empty lines end each row. Counting every
+    empty line as a blank made no row add up, so the blank-line hints were distrusted and rows
+    of two values came back ambiguous (21 placements each); the nbsp lines alone place them."""
+    truth = json.loads((DATA / "bs_newline__shanghai_2019.json").read_text(encoding="utf-8"))
+    want = next(t for t in truth["tables"] if t["table"] == "requests")
+    inferred = {row for row, _ in want["inferred"]}
+    spec = next(s for s in load_template("requests-2019").tables if s.table == "requests")
+    labels = {row.key: row.label for row in spec.rows}
+    lines = [
+        "三、收到和处理政府信息公开申请情况",
+        "",
+        "",
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "总计",
+        "",
+        "",
+    ]
+    lines += ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "", ""]
+    for key, cells in zip(want["rows"], want["cells"], strict=True):
+        shown = [*cells[:-1], None if key in inferred else cells[-1]]
+        lines += [labels[key] or key, *("\xa0" if v is None else str(v) for v in shown), "", ""]
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    table = extract_text("\n".join(lines)).table("requests")
+    assert table is not None and not table.ambiguous
+    got = [[0.0 if math.isnan(v) else v for v in row] for row in table.values.tolist()]
+    assert table.rows == want["rows"]
+    assert got == [[float(v or 0) for v in row] for row in want["cells"]]
+    assert "unknown" not in {status for row in table.status for status in row}
+
+
 def test_a_merged_header_cell_written_into_each_column() -> None:
     """pandas' read_html copies a merged cell into every column it spans, header and values
     alike (``信息内容,本年新 制作数量,本年新 公开数量,本年新 公开数量,对外公开总数量`` over
