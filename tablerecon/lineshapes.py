@@ -25,7 +25,7 @@ from tablerecon.cells import (
     parse_number,
     to_ascii_width,
 )
-from tablerecon.segment import vocabulary
+from tablerecon.segment import known_label_at, vocabulary
 from tablerecon.templates import all_tables
 
 _WS = re.compile(r"\s+")
@@ -132,20 +132,34 @@ def _known_label_then_value(text: str) -> list[str] | None:
     return [m.group(1), m.group(2)]
 
 
-def label_then_run(line: str) -> tuple[str, str] | None:
-    """``(label, digits)`` where a line is only a label the templates know with whole digits
+def label_then_run(line: str) -> tuple[tuple[str, ...], str] | None:
+    """``(labels, digits)`` where a line is only a label the templates know with whole digits
     glued to its end (``行政许可000``, ``规章1213``): a row whose cells a flattening ran into one
     string, one row a line. The digits are the row's values run together, which the solver
     splits over its columns (or says it cannot): read as one number, ``000`` filled one cell
     and left the others blank, and ``3960181`` would have been one value. A number with a
-    point (``行政事业性收费9116.36``) is one value, and a line with spaces is no such row."""
+    point (``行政事业性收费9116.36``) is one value, and a line with spaces is no such row.
+
+    The label may be a group's before its first row's (``(三)不予公开1.属于国家秘密130000013``:
+    the group's merged cell run into the row's), both known: then both are labels."""
     stripped = line.strip()
-    if " " in stripped or "\t" in stripped or not stripped[-1:].isdigit() or stripped[:1].isdigit():
+    if " " in stripped or "\t" in stripped or not stripped[-1:].isdigit():
         return None
     parts = _known_label_then_value(stripped)
-    if parts is None or not parts[1].isdigit():
+    if parts is not None:
+        return (parts[0],), parts[1]
+    m = _LABEL_THEN_NUMBER.fullmatch(stripped)
+    if m is None or not m.group(2).isdigit() or len(m.group(1)) > _MOST_CHARS_OF_TWO_LABELS:
         return None
-    return parts[0], parts[1]
+    label = normalize_label(m.group(1))
+    first = known_label_at(label, 0)
+    if first is None or first.end() == len(label) or label[first.end() :] not in _known_labels():
+        return None
+    return (first.group(), label[first.end() :]), m.group(2)
+
+
+#: Longer text before a number is prose, not a group's label and a row's run together.
+_MOST_CHARS_OF_TWO_LABELS = 120
 
 
 def _once_each(label: str) -> str:

@@ -376,7 +376,8 @@ def _line_entries(
         return tuple(glued)
     row = label_then_run(line)
     if row is not None and len(row[1]) <= MAX_RUN_CHARS:
-        return (piece_entry(row[0], row[0], widened=True), (Kind.RUN, row[1], None, row[1]))
+        labels = tuple(piece_entry(label, label, widened=True) for label in row[0])
+        return (*labels, (Kind.RUN, row[1], None, row[1]))
     return _unless_index(
         tuple(piece_entry(piece, piece, widened=True) for piece in split_line(line, open_rows))
     )

@@ -70,6 +70,12 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(_trie_regex(trie))
 
 
+def known_label_at(text: str, pos: int) -> re.Match[str] | None:
+    """The longest label the templates know that starts at ``pos`` of a normalized label."""
+    m = _pattern().match(text, pos)
+    return m if m is not None and m.end() > pos else None
+
+
 def _trie_regex(node: dict[str, dict[str, Any]]) -> str:
     branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
     if not branches:

@@ -515,6 +515,24 @@ def test_a_rows_values_glued_to_its_label_one_row_a_line() -> None:
     assert penalty.values[1].tolist() == [0, 0, 0]
 
 
+def test_a_group_label_or_an_ordinal_before_a_rows_glued_values() -> None:
+    """One row a line, cells run together: a row whose label opens with its ordinal, and a
+    group's merged cell run into its first row's label. Both kept the row's digits in a label
+    (the row blank, a note of digits no value was read from); the labels are known, so the
+    line is the group's label, the row's, and its run."""
+    cells, _ = tokenize("（三）不予公开1.属于国家秘密130000013\n2.其他法律行政法规禁止公开300000030\n")
+    assert [(c.kind, c.text) for c in cells] == [
+        (Kind.LABEL, "(三)不予公开"),
+        (Kind.LABEL, "1.属于国家秘密"),
+        (Kind.RUN, "130000013"),
+        (Kind.LABEL, "2.其他法律行政法规禁止公开"),
+        (Kind.RUN, "300000030"),
+    ]
+    # Two labels run together are no row unless both are known: prose keeps its digits.
+    prose, _ = tokenize("本年度共收到申请数量合计为130000013\n")
+    assert [c.kind for c in prose] == [Kind.LABEL]
+
+
 def test_the_first_table_with_no_caption_after_prose() -> None:
     """Section 二 opening with a paragraph, then its (一) table with no 第二十条第(一)项 caption:
     the table was dropped without a word. Its header (信息内容 and then 规章) anchors it."""
