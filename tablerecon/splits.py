@@ -182,3 +182,85 @@ def writes_every_cell(tables: list[tuple[list[RowEvidence], int]]) -> bool:
         return False
     too_short = any(sum(ch.isdigit() or ch in "/—－–-" for ch in text) < n for text, n in runs)
     return not too_short and any(min_cells(text) == n for text, n in runs)
+
+
+class Total(NamedTuple):
+    """A row identity of the shape a glued row's splits can be filtered by: the cells ``parts``
+    add up to the cell ``total``, which stands after them all (总计 after its columns)."""
+
+    parts: tuple[int, ...]
+    total: int
+
+
+def balanced_splits(
+    text: str, n_cols: int, totals: list[Total], limit: int, max_steps: int
+) -> list[tuple[float, ...]] | None:
+    """The cuts of a run of counts into exactly ``n_cols`` cells, cell ``j`` in column ``j``,
+    under which every identity of ``totals`` holds (a placeholder counts 0); None when there
+    are more than ``limit`` or the walk takes more than ``max_steps`` steps.
+
+    A long run of a busy body's row (``136122520451283214069``) has too many cuts to list (38,760
+    into 7 cells), but few that add up. The walk goes from the run's end, so each total is cut
+    before its parts, and a branch ends as soon as its parts exceed their total or can no longer
+    reach it: the digits left, read as one number, are the most any cells cut from them add up to."""
+    graph = split_graph(text, n_cols, limit, signed=False)
+    if graph is None:
+        return []
+    size = len(graph.counts) - 1
+    ends: list[list[tuple[int, float]]] = [[] for _ in range(size + 1)]
+    for p, moves in enumerate(graph.moves):
+        for after, value in moves:
+            ends[after].append((p, value))
+    # fits[p][j]: the run's first p characters can be cut into exactly j cells.
+    fits = [[False] * (n_cols + 1) for _ in range(size + 1)]
+    fits[0][0] = True
+    for p in range(size):
+        for after, _ in graph.moves[p]:
+            fits[after][1:] = [a or b for a, b in zip(fits[after][1:], fits[p][:-1], strict=True)]
+    # The most the cells cut from the first p characters add up to (no bound past a non-digit).
+    chars = "".join(run_chunks(text, signed=False))
+    most = [float(chars[:p]) if chars[:p].isdigit() else math.inf for p in range(size + 1)]
+    # Per column: the identities it closes as their total, those it is a part of (their parts
+    # so far must stay within the total and within reach of it), and those it is the first part
+    # of (cut last, when the identity must hold).
+    closes = [[i for i, t in enumerate(totals) if t.total == j] for j in range(n_cols)]
+    checked = [[i for i, t in enumerate(totals) if t.total == j or j in t.parts] for j in range(n_cols)]
+    first_part = [[i for i, t in enumerate(totals) if t.parts and min(t.parts) == j] for j in range(n_cols)]
+    owed = [0.0] * len(totals)  # each total less its parts cut so far
+    acc = [0.0] * n_cols
+    out: list[tuple[float, ...]] = []
+    steps = 0
+
+    def walk(q: int, j: int) -> bool:
+        """Cut column j as a cell ending at q, and the columns before it; False at a bound."""
+        nonlocal steps
+        if j < 0:
+            out.append(tuple(acc))
+            return len(out) <= limit
+        for p, value in ends[q]:
+            steps += 1
+            if steps > max_steps:
+                return False
+            if not fits[p][j]:
+                continue
+            v = 0.0 if math.isnan(value) else value
+            change = [(i, v if i in closes[j] else -v) for i in checked[j]]
+            for i, d in change:
+                owed[i] += d
+            if all(-_EXACT <= owed[i] <= most[p] + _EXACT for i in checked[j]) and all(
+                abs(owed[i]) <= _EXACT for i in first_part[j]
+            ):
+                acc[j] = value
+                if not walk(p, j - 1):
+                    return False
+            for i, d in change:
+                owed[i] -= d
+        return True
+
+    if not walk(size, n_cols - 1):
+        return None
+    return out
+
+
+#: How far apart two sums of counts may be and still be equal (floats of whole numbers).
+_EXACT = 1e-6

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import re
 import unicodedata
 
@@ -19,7 +20,7 @@ from test_properties import _value, assert_right_or_flagged
 from tablerecon import extract_file, extract_text
 from tablerecon.cells import Cell, Kind
 from tablerecon.normalize import tokenize
-from tablerecon.splits import run_splits, split_graph, splits_with
+from tablerecon.splits import Total, balanced_splits, run_splits, split_graph, splits_with
 from tablerecon.synth import Deformations, generate
 
 REVIEW_HEADER = (
@@ -492,6 +493,35 @@ def test_run_splits_respect_leading_zeros_signs_and_spaces() -> None:
     assert all(len(s) == 2 for s in run_splits("12 34", 2, 100) or [])
     assert (625.0, -47.0, 1341272.0) in (run_splits("625-471341272", 3, 10_000) or [])
     assert run_splits("24252.311082", 1, 100) == [(24252.311082,)]
+
+
+def test_a_long_runs_splits_that_add_up() -> None:
+    """A busy body's requests row run into 21 digits has 38,760 cuts into 7 cells, past every
+    bound; only one has its six applicants' counts add up to its 总计. A run no cut of which
+    adds up has none (a source error or dropped blanks: the row is then unknown), and a walk
+    past its step bound says so with None rather than a partial list."""
+    row = [Total((0, 1, 2, 3, 4, 5), 6)]
+    assert balanced_splits("136122520451283214069", 7, row, 10_000, 200_000) == [
+        (13612.0, 252.0, 0.0, 45.0, 128.0, 32.0, 14069.0)
+    ]
+    assert sorted(balanced_splits("535601180560", 7, row, 10_000, 200_000) or []) == [
+        (535.0, 6.0, 0.0, 1.0, 18.0, 0.0, 560.0),
+        (535.0, 6.0, 0.0, 11.0, 8.0, 0.0, 560.0),
+    ]
+    assert balanced_splits("136122520451283214068", 7, row, 10_000, 200_000) == []
+    assert balanced_splits("136122520451283214069", 7, row, 10_000, 100) is None
+    # The review row's three groups, each four results and their total; a placeholder is 0.
+    # The second group's 1 12 27 may be 11 2 27 or 11 22 7 as well: all three are listed.
+    groups = [Total((0, 1, 2, 3), 4), Total((5, 6, 7, 8), 9), Total((10, 11, 12, 13), 14)]
+    review = balanced_splits("3769719612179016112275674/3151156", 15, groups, 10_000, 200_000)
+    assert review is not None
+    assert sorted(r[5:10] for r in review) == [
+        (16.0, 1.0, 12.0, 27.0, 56.0),
+        (16.0, 11.0, 2.0, 27.0, 56.0),
+        (16.0, 11.0, 22.0, 7.0, 56.0),
+    ]
+    assert {r[:5] for r in review} == {(376.0, 97.0, 196.0, 121.0, 790.0)}
+    assert all(math.isnan(r[11]) and r[10] == 74.0 and r[12:] == (31.0, 51.0, 156.0) for r in review)
 
 
 def test_a_dash_standing_alone_in_a_run_is_a_blank_cell() -> None:

@@ -22,7 +22,7 @@ from tablerecon.cells import Kind
 from tablerecon.evidence import RowEvidence
 from tablerecon.solve.costs import TOL, W_GAP, W_LOST, W_VIOLATION
 from tablerecon.solve.limits import SolveLimits
-from tablerecon.splits import run_splits, split_graph, splits_with
+from tablerecon.splits import Total, balanced_splits, run_splits, split_graph, splits_with
 
 
 class RowCandidates(NamedTuple):
@@ -119,14 +119,36 @@ def _within_budget(sizes: list[tuple[int, int]], n_cols: int, budget: int) -> tu
 
 
 def _glued_sequences(
-    row: RowEvidence, n_cols: int, positive_only: bool, limits: SolveLimits
+    row: RowEvidence,
+    n_cols: int,
+    positive_only: bool,
+    limits: SolveLimits,
+    local: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> _Sequences | None:
     """The readings of a glued row's cells (see _Sequences); None when there are more than
     ``max_placements``. A row of one run lists only the splits that will be placed: the count
-    of each length is known before any is listed."""
+    of each length is known before any is listed.
+
+    A run with more splits filling every column than the bound allows (a busy body's row, 21
+    digits) is read only by those that fill every column and hold the row's identities
+    (``local``, where they are sums of parts into a total after them): the bound's cut left
+    the row unknown, and the sums leave a handful. The shorter splits count as left out."""
     if len(row.cells) == 1 and row.cells[0].kind is Kind.RUN:
-        graph = split_graph(row.cells[0].text, n_cols, limits.max_placements, signed=not positive_only)
-        if graph is None or sum(graph.counts[0]) > limits.max_placements:
+        text = row.cells[0].text
+        graph = split_graph(text, n_cols, limits.max_placements, signed=not positive_only)
+        if graph is None:
+            return None
+        full = graph.counts[0][n_cols]
+        if full > limits.max_glued_placements and positive_only and local:
+            totals = _totals(local)
+            if totals:
+                splits = balanced_splits(
+                    text, n_cols, totals, limits.max_glued_placements, _BALANCED_STEPS * limits.max_placements
+                )
+                if not splits:
+                    return None
+                return _Sequences([_as_sequences(splits, n_cols, 0)], n_cols, n_cols - 1)
+        if sum(graph.counts[0]) > limits.max_placements:
             return None
         sizes = [(k, graph.counts[0][k]) for k in range(n_cols, -1, -1) if graph.counts[0][k]]
         taken, left_out = _within_budget(sizes, n_cols, limits.max_glued_placements)
@@ -179,6 +201,27 @@ def _glued_sequences(
     return _Sequences(groups, sizes[0][0] if sizes else 0, left_out)
 
 
+#: Steps the walk for a long run's splits that add up may take, per placement of the bound.
+_BALANCED_STEPS = 10
+
+
+def _totals(local: list[tuple[np.ndarray, np.ndarray]]) -> list[Total] | None:
+    """The row identities as sums of parts into a total that stands after them all (a
+    requests row's 总计, each group of the review row); None when one is of another shape."""
+    out = []
+    for coef, _ in local:
+        nonzero = np.nonzero(coef)[0]
+        signs = np.sign(coef[nonzero])
+        if nonzero.size < 2 or not np.isin(np.abs(coef[nonzero]), (1.0,)).all():
+            return None
+        last = int(nonzero[-1])
+        # The total is the one column of its sign, and the last column of the identity.
+        if (signs == signs[-1]).sum() != 1:
+            return None
+        out.append(Total(tuple(int(c) for c in nonzero[:-1]), last))
+    return out
+
+
 def _as_sequences(splits: list[tuple[float, ...]], k: int, index: int) -> tuple[np.ndarray, np.ndarray]:
     """Splits of one run (cell ``index``) into k values as (values, sources): see _Sequences."""
     values = np.array(splits, dtype=float).reshape(len(splits), k)
@@ -200,7 +243,12 @@ class Placed(NamedTuple):
 
 
 def _glued_placed(
-    row: RowEvidence, n_cols: int, positive_only: bool, limits: SolveLimits, fills_every_cell: bool
+    row: RowEvidence,
+    n_cols: int,
+    positive_only: bool,
+    limits: SolveLimits,
+    fills_every_cell: bool,
+    local: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Placed | None:
     """Placements of a row whose values came glued: each split of its runs, placed every way.
 
@@ -208,7 +256,7 @@ def _glued_placed(
     split that fills every column is preferred when the identities accept several; elsewhere all
     splits are equally likely.
     """
-    sequences = _glued_sequences(row, n_cols, positive_only, limits)
+    sequences = _glued_sequences(row, n_cols, positive_only, limits, local)
     if sequences is None:
         return None
     vecs, poss, srcs, costs = [], [], [], []
@@ -446,7 +494,7 @@ def row_candidates(
         if memo is not None and row_key in memo:
             return memo[row_key]
         if _is_glued(row):
-            made = _glued_placed(row, n_cols, positive_only, limits, use_hints)
+            made = _glued_placed(row, n_cols, positive_only, limits, use_hints, local)
         else:
             made = _plain_placed(row, n_cols, use_hints)
         if memo is not None:
