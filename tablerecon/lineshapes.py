@@ -102,6 +102,13 @@ def split_line(line: str, open_rows: bool = False) -> list[str]:
     spanning = _spanning_pieces(stripped)
     if spanning is not None:
         return spanning
+    if _COLUMN_GAP.search(stripped):
+        # Known labels laid out in columns with no value (a header ``信息内容  本年制发件数  本年
+        # 废止件数``, as w3m, lynx and pandoc print it): a cell each. Read as one label, the
+        # header named no column, and a 2021 table was read by the 2019 layout.
+        parts = _known_label_parts(stripped)
+        if len(parts) > 1:
+            return parts
     tail = _TRAILING_WORDS.fullmatch(stripped) if " " in stripped else None
     if tail is not None and is_label(tail.group(2)):
         # A row's line that ends with a few words of another cell (``2.没有现成信息… 3 0 0 0 0 0 3

@@ -533,6 +533,23 @@ def test_a_group_label_or_an_ordinal_before_a_rows_glued_values() -> None:
     assert [c.kind for c in prose] == [Kind.LABEL]
 
 
+@pytest.mark.parametrize("gap", ["  ", "    ", " \u3000 "])
+def test_a_header_laid_out_in_wide_columns_names_its_columns(gap: str) -> None:
+    """A 2021 (一) table with no caption, its header laid out with runs of spaces (w3m, lynx,
+    inscriptis and pandoc print a page's table so): the header line was one label, named no
+    column, and the table was read by the 2019 layout: 本年废止件数's values under 本年新公开数量,
+    marked read. Each known label apart is a header cell."""
+    text = (
+        "二、主动公开政府信息情况\n\n"
+        f"信息内容{gap}本年制发件数{gap}本年废止件数{gap}现行有效件数\n"
+        f"规章{gap}3{gap}0{gap}15\n行政规范性文件{gap}61{gap}59{gap}422\n"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None and table.template == "active-2021"
+    assert table.columns == ["issued", "repealed", "in_force"]
+    assert table.values.tolist() == [[3, 0, 15], [61, 59, 422]]
+
+
 def test_the_first_table_with_no_caption_after_prose() -> None:
     """Section 二 opening with a paragraph, then its (一) table with no 第二十条第(一)项 caption:
     the table was dropped without a word. Its header (信息内容 and then 规章) anchors it."""
