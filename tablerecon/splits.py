@@ -202,7 +202,8 @@ def balanced_splits(
     A long run of a busy body's row (``136122520451283214069``) has too many cuts to list (38,760
     into 7 cells), but few that add up. The walk goes from the run's end, so each total is cut
     before its parts, and a branch ends as soon as its parts exceed their total or can no longer
-    reach it: the digits left, read as one number, are the most any cells cut from them add up to."""
+    reach it: the most and the least the cells left to cut can add up to are known for each
+    place and count of cells, worked out once from the start of the run."""
     graph = split_graph(text, n_cols, limit, signed=False)
     if graph is None:
         return []
@@ -217,9 +218,19 @@ def balanced_splits(
     for p in range(size):
         for after, _ in graph.moves[p]:
             fits[after][1:] = [a or b for a, b in zip(fits[after][1:], fits[p][:-1], strict=True)]
-    # The most the cells cut from the first p characters add up to (no bound past a non-digit).
-    chars = "".join(run_chunks(text, signed=False))
-    most = [float(chars[:p]) if chars[:p].isdigit() else math.inf for p in range(size + 1)]
+    # most[p][j], least[p][j]: the most and the least j cells cut from the first p characters
+    # add up to (a placeholder counts 0); -inf and inf where they cannot be cut into j cells.
+    most = [[-math.inf] * (n_cols + 1) for _ in range(size + 1)]
+    least = [[math.inf] * (n_cols + 1) for _ in range(size + 1)]
+    most[0][0] = least[0][0] = 0.0
+    for q in range(1, size + 1):
+        for p, value in ends[q]:
+            v = 0.0 if math.isnan(value) else value
+            for j in range(1, n_cols + 1):
+                most[q][j] = max(most[q][j], most[p][j - 1] + v)
+                least[q][j] = min(least[q][j], least[p][j - 1] + v)
+    # Whether the columns before j are all parts of identity i: then they add up to what it owes.
+    only_parts = [[set(range(j)) <= set(t.parts) for t in totals] for j in range(n_cols)]
     # Per column: the identities it closes as their total, those it is a part of (their parts
     # so far must stay within the total and within reach of it), and those it is the first part
     # of (cut last, when the identity must hold).
@@ -244,17 +255,19 @@ def balanced_splits(
             if not fits[p][j]:
                 continue
             v = 0.0 if math.isnan(value) else value
-            change = [(i, v if i in closes[j] else -v) for i in checked[j]]
-            for i, d in change:
-                owed[i] += d
-            if all(-_EXACT <= owed[i] <= most[p] + _EXACT for i in checked[j]) and all(
-                abs(owed[i]) <= _EXACT for i in first_part[j]
-            ):
+            saved = [owed[i] for i in checked[j]]  # restored as saved: a float sum may round
+            for i in checked[j]:
+                owed[i] += v if i in closes[j] else -v
+            if all(
+                -_EXACT <= owed[i] <= most[p][j] + _EXACT
+                and (not only_parts[j][i] or owed[i] >= least[p][j] - _EXACT)
+                for i in checked[j]
+            ) and all(abs(owed[i]) <= _EXACT for i in first_part[j]):
                 acc[j] = value
                 if not walk(p, j - 1):
                     return False
-            for i, d in change:
-                owed[i] -= d
+            for i, was in zip(checked[j], saved, strict=True):
+                owed[i] = was
         return True
 
     if not walk(size, n_cols - 1):

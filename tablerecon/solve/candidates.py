@@ -145,9 +145,9 @@ def _glued_sequences(
                 splits = balanced_splits(
                     text, n_cols, totals, limits.max_glued_placements, _BALANCED_STEPS * limits.max_placements
                 )
-                if not splits:
-                    return None
-                return _Sequences([_as_sequences(splits, n_cols, 0)], n_cols, n_cols - 1)
+                # None (the walk's bound) or none that adds up: the first cuts, as any long run.
+                if splits:
+                    return _Sequences([_as_sequences(splits, n_cols, 0)], n_cols, n_cols - 1)
         if sum(graph.counts[0]) > limits.max_placements:
             return None
         sizes = [(k, graph.counts[0][k]) for k in range(n_cols, -1, -1) if graph.counts[0][k]]
