@@ -22,10 +22,17 @@ def _usual_gap(gaps: list[int]) -> int:
     return max(counts, key=counts.__getitem__)
 
 
-def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int, int], n_cols: int) -> None:
+def assign_gaps(
+    rows: list[RowEvidence],
+    cells: list[Cell],
+    last_index: dict[int, int],
+    n_cols: int,
+    written_blanks: bool = False,
+) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
     fixed-width columns, count them from where the values stand (``layout.column_gaps``).
-    ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value."""
+    ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value;
+    ``written_blanks``: empty lines of a written space may be blank cells (``Cell.written``)."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
     gaps = _row_gaps(rows, cells, last_index, base, 1)
@@ -37,7 +44,7 @@ def assign_gaps(rows: list[RowEvidence], cells: list[Cell], last_index: dict[int
         paired = _row_gaps(rows, cells, last_index, base, 2)
         if _consistent_rows(rows, paired, n_cols) > _consistent_rows(rows, gaps, n_cols):
             gaps = paired
-    if any(c.written for r in rows for c in r.cells):
+    if written_blanks and any(c.written for r in rows for c in r.cells):
         # Some empty lines hold the space a page writes into an empty cell (``&nbsp;``): those
         # may be the blank cells and the rest the markup's line breaks. Taken so only where that
         # reading explains the short rows better than every empty line.

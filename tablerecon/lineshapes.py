@@ -152,13 +152,14 @@ def label_then_run(line: str) -> tuple[tuple[str, ...], str] | None:
     stripped = line.strip()
     if " " in stripped or "\t" in stripped or not stripped[-1:].isdigit():
         return None
-    parts = _known_label_then_value(stripped)
-    if parts is not None:
-        return (parts[0],), parts[1]
     m = _LABEL_THEN_NUMBER.fullmatch(stripped)
-    if m is None or not m.group(2).isdigit() or len(m.group(1)) > _MOST_CHARS_OF_TWO_LABELS:
+    if m is None or not m.group(2).isdigit():
         return None
     label = normalize_label(m.group(1))
+    if label in _known_labels():
+        return (m.group(1),), m.group(2)
+    if len(label) > _MOST_CHARS_OF_TWO_LABELS:
+        return None
     first = known_label_at(label, 0)
     if first is None or first.end() == len(label) or label[first.end() :] not in _known_labels():
         return None

@@ -75,9 +75,14 @@ LONG_TEMPLATE_ROWS = 30
 VARIANT_MARGIN = 1.0
 
 
-def match_variants(cells: list[Cell], region: Region) -> list[TableEvidence]:
-    """The region matched against every template variant, best score first."""
-    found = [ev for t, s in region.candidates if (ev := _match_one(cells, region, t, s)) is not None]
+def match_variants(cells: list[Cell], region: Region, written_blanks: bool = False) -> list[TableEvidence]:
+    """The region matched against every template variant, best score first. ``written_blanks``:
+    the document may mark blank cells with lines of a written space (``Document.written_blanks``)."""
+    found = [
+        ev
+        for t, s in region.candidates
+        if (ev := _match_one(cells, region, t, s, written_blanks)) is not None
+    ]
     return sorted(found, key=lambda ev: -ev.score)
 
 
@@ -207,7 +212,7 @@ def document_format(matched: list[list[TableEvidence]]) -> str | None:
 
 
 def _match_one(
-    cells: list[Cell], region: Region, template: Template, spec: TableSpec
+    cells: list[Cell], region: Region, template: Template, spec: TableSpec, written_blanks: bool = False
 ) -> TableEvidence | None:
     rows = spec.rows
     unlabeled = len(rows) == 1 and rows[0].label is None
@@ -385,7 +390,7 @@ def _match_one(
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
     notes.extend(_spanned_values_once(ordered, spans) or _merged_value_once(ordered, len(columns)))
-    assign_gaps(ordered, cells, last_index, len(columns))
+    assign_gaps(ordered, cells, last_index, len(columns), written_blanks)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum([r.label_score for r in found.values()]) / 100

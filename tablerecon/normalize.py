@@ -58,6 +58,9 @@ class Document:
     lines: list[str] = field(default_factory=list)
     #: What the reading could not make sense of, one line each, for ``Report.errors``.
     problems: list[str] = field(default_factory=list)
+    #: The text holds a space a page writes into an empty cell (nbsp, ideographic space), so
+    #: some empty line may be one (``Cell.written``): only then is that reading of gaps tried.
+    written_blanks: bool = False
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -477,7 +480,8 @@ def normalize(data: bytes | str, max_cells: int | None = None, deadline: float |
             cells, count = mixed_cells(text, raw_tables(text), max_cells, deadline)
         else:
             cells, count = tokenize(text, max_cells, deadline)
-        doc = Document(cells=cells, encoding=encoding, line_count=count)
+        written = "\xa0" in text or "\u3000" in text
+        doc = Document(cells=cells, encoding=encoding, line_count=count, written_blanks=written)
     doc.problems.extend(_overlong_numbers(doc.cells))
     return doc
 

@@ -174,7 +174,7 @@ def _extract(
             )
             regions = regions[:k]
             break
-        matched.append(match_variants(doc.cells, region))
+        matched.append(match_variants(doc.cells, region, doc.written_blanks))
     fmt = document_format(matched)
     chosen: dict[str, TableEvidence] = {}
     copies: dict[str, int] = {}
