@@ -36,7 +36,7 @@ from tablerecon.csvrows import line_csv_fields, writes_csv
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
 from tablerecon.lineshapes import label_then_run, merged_once, pieces_bound, split_line
 from tablerecon.pages import page_furniture
-from tablerecon.segment import segment_line
+from tablerecon.segment import WRITTEN_BLANK, segment_line
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: How many lines ``tokenize`` reads between two looks at the clock.
@@ -318,6 +318,8 @@ def _without_frame_row_numbers(text: str) -> str:
 
 
 #: A line ``| cell``: a pipe, then a cell's text and no other pipe.
+#: A no-break space standing alone between spaces (or at the line's ends).
+_LONE_NBSP = re.compile(r"(?:(?<= )|^)\xa0(?= |$)")
 _CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][ \t]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
 #: Lines ``| cell`` a text must hold (in its first block) for its rows to be read as cut at
 #: their pipes, so that a lone ``|`` after a row's label is one of its empty fields.
@@ -365,16 +367,17 @@ def _line_entries(
         return _unless_index(tuple(piece_entry(wide, wide, widened=True) for wide in wide_fields))
     # Widths are normalized line by line, so a line read from the cache costs no widening; no
     # character the map changes is a line break.
-    line = to_ascii_width(line)
+    raw, line = line, to_ascii_width(line)
     if not line or line.isspace():
         return (None,)
     if room is not None and len(line) > room and pieces_bound(line) > room:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     # Cells a tab separates are not glued, however many known labels stand side by side (a
     # group's, a sub-group's and the row's, as python-docx writes a row's merged cells).
-    glued = (
-        _glued_between_tabs(line, number, room) if "\t" in line.strip() else segment_line(line, number, room)
-    )
+    if "\t" in line.strip():
+        glued = _glued_between_tabs(raw, line, number, room)
+    else:
+        glued = _segmented(raw, line, number, room)
     if glued:
         return tuple(glued)
     row = label_then_run(line)
@@ -386,14 +389,25 @@ def _line_entries(
     )
 
 
-def _glued_between_tabs(line: str, number: int, room: int | None) -> list[Entry] | None:
+def _segmented(raw: str, line: str, number: int, room: int | None) -> list[Entry] | None:
+    """``segment_line`` of a line (``raw`` as read, ``line`` in ASCII widths) that keeps where a
+    no-break space stood alone: a blank cell where it fills its row (``segment.WRITTEN_BLANK``)."""
+    if "\xa0" in raw and _LONE_NBSP.search(raw) is not None:
+        marked = segment_line(to_ascii_width(_LONE_NBSP.sub(WRITTEN_BLANK, raw)), number, room)
+        if marked:
+            return marked
+    return segment_line(line, number, room)
+
+
+def _glued_between_tabs(raw: str, line: str, number: int, room: int | None) -> list[Entry] | None:
     """The cells of a line with tabs whose pieces between them hold glued table text: a whole
     page run into one line (lxml's ``text_content()``) that keeps one stray tab of the page's
     (``年度报告 \t 发布日期``). Read as cells apart by tabs, its tables were lost without a word.
     Each piece is read on its own, glued or not; None where no piece is glued (a row's cells
     apart by tabs: each a cell, however many known labels stand side by side)."""
     pieces = line.split("\t")
-    found = [segment_line(piece, number, room) for piece in pieces]
+    # The widths change no tab, nor remove one: the pieces as read are the same pieces.
+    found = [_segmented(r, piece, number, room) for r, piece in zip(raw.split("\t"), pieces, strict=True)]
     if not any(found):
         return None
     out: list[Entry] = []

@@ -17,7 +17,7 @@ from importlib import resources
 from itertools import islice
 from typing import Any
 
-from tablerecon.cells import MAX_RUN_CHARS, Entry, Kind, normalize_label, simplify
+from tablerecon.cells import MAX_RUN_CHARS, VALUE, Entry, Kind, normalize_label, simplify
 from tablerecon.errors import InputTooLargeError
 from tablerecon.templates import all_tables
 
@@ -36,6 +36,12 @@ _UNIT = re.compile(r"[元万]")
 GLUED_MIN_JOINS = 3
 #: Spaces that may stand between a known label and what it touches in a join.
 _MOST_SPACES_IN_A_JOIN = 1
+#: Where ``normalize`` found a no-break space standing alone between spaces: an empty cell's
+#: ``&nbsp;`` where a page's cells were joined by spaces (``get_text(" ")``: ``821 35 \xa0 \xa0
+#: 2 1 859``), or a page's spacing. A private-use character, so no other text holds it.
+WRITTEN_BLANK = "\ue000"
+_ONE_VALUE = re.compile(VALUE)
+_LEADING_ZERO = re.compile(r"0\d")  # digits no count is written as: a run
 
 
 @cache
@@ -82,6 +88,36 @@ def _trie_regex(node: dict[str, dict[str, Any]]) -> str:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if "" in node else body
+
+
+def _written_blanks(piece: str, label: str | None) -> str:
+    """A row's values with the lone no-break spaces among them (``WRITTEN_BLANK``): blank
+    cells where, with the values, they fill the row's table exactly (``14 \xa0 \xa0 \xa0 \xa0 \xa0
+    \xa0`` after 1.属于国家秘密: seven cells); elsewhere spacing (``规章 \xa0 0 0 0``, a label's
+    paragraph of its own; ``5 0 0 0 0 0 \xa0 5``, one cell's), read as the spaces they are."""
+    tokens = piece.split()
+    fills = (
+        label is not None
+        and len(tokens) in _row_widths().get(label, ())
+        and all(
+            t == WRITTEN_BLANK or (_ONE_VALUE.fullmatch(t) and not _LEADING_ZERO.match(t)) for t in tokens
+        )
+    )
+    return " ".join("—" if fills and t == WRITTEN_BLANK else t for t in tokens if fills or t != WRITTEN_BLANK)
+
+
+@cache
+def _row_widths() -> dict[str, frozenset[int]]:
+    """Each row label the templates know (normalized) and the column counts of its tables
+    (with and without an optional column)."""
+    widths: dict[str, set[int]] = {}
+    for _, spec in all_tables():
+        counts = {len(spec.columns), sum(1 for c in spec.columns if not c.optional)}
+        for row in spec.rows:
+            for label in (row.label, *row.aliases):
+                if label:
+                    widths.setdefault(normalize_label(label), set()).update(counts)
+    return {label: frozenset(counts) for label, counts in widths.items()}
 
 
 def _prepare(line: str) -> str:
@@ -234,6 +270,12 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
         lo = where[start]
         hi = where[end - 1] + 1
         piece = spaced[lo:hi].strip()
+        if WRITTEN_BLANK in piece:
+            last = cells[-1] if cells else None
+            # Only cells apart by spaces are one value a token: the label's too (a glued line
+            # padded with no-break spaces, ``行政强制6625 \xa0 07941``, holds runs).
+            apart = last is not None and last[0] is Kind.LABEL and where[start] - where[start - 1] > 1
+            piece = _written_blanks(piece, last[1] if apart and last is not None else None)
         if not piece:
             return
         lead = leading_run(piece)

@@ -161,6 +161,30 @@ def test_empty_cells_written_nbsp_among_the_markups_empty_lines() -> None:
     assert "unknown" not in {status for row in table.status for status in row}
 
 
+def test_empty_cells_written_nbsp_on_a_page_joined_by_spaces() -> None:
+    """The same table as ``get_text(" ")`` gives it: the whole page one line, every cell apart by
+    a space, each empty cell a lone ``&nbsp;`` (``一、本年新收… 821 35 \\xa0 \\xa0 2 1 859``). Read
+    as spaces, the rows of two or three values fitted many placements and the table was unknown.
+    A lone no-break space is a blank cell where, with the row's values, it fills the table."""
+    truth = json.loads((DATA / "bs_newline__shanghai_2019.json").read_text(encoding="utf-8"))
+    want = next(t for t in truth["tables"] if t["table"] == "requests")
+    inferred = {row for row, _ in want["inferred"]}
+    spec = next(s for s in load_template("requests-2019").tables if s.table == "requests")
+    labels = {row.key: row.label for row in spec.rows}
+    words = ["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人", "法人或其他组织", "总计"]
+    words += ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    for key, cells in zip(want["rows"], want["cells"], strict=True):
+        shown = [*cells[:-1], None if key in inferred else cells[-1]]
+        words += [labels[key] or key, *("\xa0" if v is None else str(v) for v in shown)]
+    words.append("四、政府信息公开行政复议、行政诉讼情况")
+    table = extract_text(" ".join(words)).table("requests")
+    assert table is not None and not table.ambiguous and table.rows == want["rows"]
+    got = [[0.0 if math.isnan(v) else v for v in row] for row in table.values.tolist()]
+    assert got == [[float(v or 0) for v in row] for row in want["cells"]]
+    total = table.columns.index("total")
+    assert [table.status[table.rows.index(key)][total] for key in sorted(inferred)] == ["inferred"] * 11
+
+
 def test_a_busy_bodys_rows_run_into_long_runs_of_digits() -> None:
     """``get_text()`` with no separator runs each row's cells into one string, its label too:
     ``一、本年新收政府信息公开申请数量136122520451283214069``. A 21-digit run has 38,760 cuts into

@@ -550,6 +550,25 @@ def test_a_header_laid_out_in_wide_columns_names_its_columns(gap: str) -> None:
     assert table.values.tolist() == [[3, 0, 15], [61, 59, 422]]
 
 
+def test_a_lone_nbsp_that_does_not_fill_its_row_is_spacing() -> None:
+    """On a page joined by spaces, a lone no-break space is also a paragraph's spacing: in a
+    label's cell (``规章 \\xa0 0 0 0``), in a value's (``5 0 0 0 0 0 \\xa0 5``), after a table of
+    one column (``行政许可 2293 \\xa0``). None fills its row exactly, so none is a blank cell;
+    nor in a glued line padded with them (``行政强制6625 \\xa0 07941``), whose tokens are runs."""
+    page = (
+        "第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 规章 \xa0 0 0 0 "
+        "行政规范性文件 69 3 665 第二十条第（五）项 信息内容 本年处理决定数量 行政许可 2293 \xa0 "
+        "第二十条第（六）项 信息内容 本年处理决定数量 行政处罚 1282 行政强制 42 "
+        "三、收到和处理政府信息公开申请情况"
+    )
+    report = extract_text(page)
+    first, licensing = report.table("active_20_1"), report.table("active_20_5")
+    assert first is not None and first.values.tolist() == [[0, 0, 0], [69, 3, 665]]
+    assert licensing is not None and licensing.values.tolist()[0] == [2293]
+    cells, _ = tokenize("行政处罚203行政强制6625 \xa0 07941第二十条第(八)项信息内容上一年本年增/减\n")
+    assert not any(c.kind is Kind.PLACEHOLDER for c in cells)
+
+
 def test_the_first_table_with_no_caption_after_prose() -> None:
     """Section 二 opening with a paragraph, then its (一) table with no 第二十条第(一)项 caption:
     the table was dropped without a word. Its header (信息内容 and then 规章) anchors it."""
