@@ -90,33 +90,39 @@ def _trie_regex(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def _written_blanks(piece: str, label: str | None) -> str:
-    """A row's values with the lone no-break spaces among them (``WRITTEN_BLANK``): blank
-    cells where, with the values, they fill the row's table exactly (``14 \xa0 \xa0 \xa0 \xa0 \xa0
-    \xa0`` after 1.属于国家秘密: seven cells); elsewhere spacing (``规章 \xa0 0 0 0``, a label's
-    paragraph of its own; ``5 0 0 0 0 0 \xa0 5``, one cell's), read as the spaces they are."""
+def _written_blanks(piece: str, label: str | None) -> tuple[str, str]:
+    """``(run, rest)`` of a piece with lone no-break spaces in it (``WRITTEN_BLANK``): where the
+    values opening it and those among them fill the row's table exactly, the values with those
+    as blank cells (``14 — — — — — —`` after 1.属于国家秘密: seven cells), then the text after
+    them (a heading no template knows, its prose); elsewhere no run, and the piece with them
+    read as the spaces they are: a page's spacing (``规章 \xa0 0 0 0``, a label's paragraph of
+    its own; ``5 0 0 0 0 0 \xa0 5``, one cell's)."""
     tokens = piece.split()
-    fills = (
-        label is not None
-        and len(tokens) in _row_widths().get(label, ())
-        and all(
-            t == WRITTEN_BLANK or (_ONE_VALUE.fullmatch(t) and not _LEADING_ZERO.match(t)) for t in tokens
-        )
-    )
-    return " ".join("—" if fills and t == WRITTEN_BLANK else t for t in tokens if fills or t != WRITTEN_BLANK)
+    row = 0
+    while row < len(tokens) and (
+        tokens[row] == WRITTEN_BLANK
+        or (_ONE_VALUE.fullmatch(tokens[row]) and not _LEADING_ZERO.match(tokens[row]))
+    ):
+        row += 1
+    if label is None or row not in _row_widths().get(label, ()):
+        return "", piece.replace(WRITTEN_BLANK, " ").strip()
+    run = " ".join("—" if t == WRITTEN_BLANK else t for t in tokens[:row])
+    return run, " ".join(t for t in tokens[row:] if t != WRITTEN_BLANK)
 
 
 @cache
 def _row_widths() -> dict[str, frozenset[int]]:
     """Each row label the templates know (normalized) and the column counts of its tables
-    (with and without an optional column)."""
+    (with and without an optional column). A table whose one row has no label (the review
+    table) has its values after its header: its last column's label stands for the row's."""
     widths: dict[str, set[int]] = {}
     for _, spec in all_tables():
         counts = {len(spec.columns), sum(1 for c in spec.columns if not c.optional)}
-        for row in spec.rows:
-            for label in (row.label, *row.aliases):
-                if label:
-                    widths.setdefault(normalize_label(label), set()).update(counts)
+        labels = [label for row in spec.rows for label in (row.label, *row.aliases) if label]
+        if len(spec.rows) == 1 and spec.rows[0].label is None and spec.columns[-1].label:
+            labels.append(spec.columns[-1].label)
+        for label in labels:
+            widths.setdefault(normalize_label(label), set()).update(counts)
     return {label: frozenset(counts) for label, counts in widths.items()}
 
 
@@ -275,7 +281,9 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
             # Only cells apart by spaces are one value a token: the label's too (a glued line
             # padded with no-break spaces, ``行政强制6625 \xa0 07941``, holds runs).
             apart = last is not None and last[0] is Kind.LABEL and where[start] - where[start - 1] > 1
-            piece = _written_blanks(piece, last[1] if apart and last is not None else None)
+            run, piece = _written_blanks(piece, last[1] if apart and last is not None else None)
+            if run:
+                cells.append((Kind.RUN, run, None, run))
         if not piece:
             return
         lead = leading_run(piece)

@@ -19,6 +19,11 @@ TEXTS = sorted(DATA.glob("*.txt"))
 #: Flattenings that lose what no reading gets back (labels cut in half, pdftotext's default
 #: order scrambling the requests table, cells run together where no identity tells the cuts:
 #: ``规章3574``): only nothing silently wrong is asked of them.
+#: The review table's header words as a page gives them, one cell each.
+REVIEW_HEADER = (
+    "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉"
+    + " 结果维持 结果纠正 其他结果 尚未审结 总计" * 2
+)
 LOSSY = {"html2text_cli__pingtan_2020", "lo_pdftotext__pingtan_2020", "bs_default__hz_city_2025"}
 
 
@@ -176,13 +181,42 @@ def test_empty_cells_written_nbsp_on_a_page_joined_by_spaces() -> None:
     for key, cells in zip(want["rows"], want["cells"], strict=True):
         shown = [*cells[:-1], None if key in inferred else cells[-1]]
         words += [labels[key] or key, *("\xa0" if v is None else str(v) for v in shown)]
-    words.append("四、政府信息公开行政复议、行政诉讼情况")
-    table = extract_text(" ".join(words)).table("requests")
+    # The review table: its one row has no label, its values follow the header's last word; the
+    # page's blank cells are nbsp, and the next heading (worded as no template has it) and its
+    # prose follow on the same line.
+    words += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼"]
+    words += [*REVIEW_HEADER.split(), "5", *["\xa0"] * 2, "2", "7", "8", *["\xa0"] * 2, "1", "9"]
+    words += [
+        *["\xa0"] * 5,
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "（一）主要问题",
+        "一是专业领域的学习仍需加强。",
+    ]
+    report = extract_text(" ".join(words))
+    table, review = report.table("requests"), report.table("review_litigation")
     assert table is not None and not table.ambiguous and table.rows == want["rows"]
     got = [[0.0 if math.isnan(v) else v for v in row] for row in table.values.tolist()]
     assert got == [[float(v or 0) for v in row] for row in want["cells"]]
     total = table.columns.index("total")
     assert [table.status[table.rows.index(key)][total] for key in sorted(inferred)] == ["inferred"] * 11
+    assert review is not None and not review.ambiguous
+    assert [0.0 if math.isnan(v) else v for v in review.values[0]] == [
+        5,
+        0,
+        0,
+        2,
+        7,
+        8,
+        0,
+        0,
+        1,
+        9,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ]
 
 
 def test_a_busy_bodys_rows_run_into_long_runs_of_digits() -> None:
