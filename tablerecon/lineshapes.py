@@ -25,7 +25,7 @@ from tablerecon.cells import (
     parse_number,
     to_ascii_width,
 )
-from tablerecon.segment import known_label_at, vocabulary
+from tablerecon.segment import known_label_at, split_at_known_labels, vocabulary
 from tablerecon.templates import all_tables
 
 _WS = re.compile(r"\s+")
@@ -64,8 +64,13 @@ def split_line(line: str, open_rows: bool = False) -> list[str]:
             if line.startswith("|") and not pieces[0]:
                 pieces.pop(0)
             # A rule drawn across the row's other cells (a spanning cell's text on a rule line)
-            # is no field of it.
-            return merged_once([p for p in pieces if not is_rule(p)])
+            # is no field of it. A field of known labels apart by spaces (a heading and the
+            # header's words before a row's values, a Markdown table run into a paragraph) is
+            # a cell each.
+            fields = [p for p in pieces if not is_rule(p)]
+            if any(" " in f.strip() and is_label(f) for f in fields):
+                fields = [part for f in fields for part in _known_labels_apart(f)]
+            return merged_once(fields)
         return [""]
     stripped = line.strip()  # the line is already in ASCII widths
     words = stripped.split()
@@ -232,6 +237,18 @@ _COLUMN_GAP = re.compile(r"\s{2,}")
 #: Spaces in a row label tried as the boundaries between labels (_known_label_parts); a label
 #: with more is left whole (real ones hold one or two: a group's label, then the row's).
 _MAX_LABEL_SPACES = 8
+
+
+def _known_labels_apart(field: str) -> list[str]:
+    """A field of known labels apart by spaces, each word one or more of them run together
+    (``四、政府信息公开行政复议、行政诉讼情况 行政复议行政诉讼``: a heading and the header's first
+    words before a row's values, a Markdown table run into a paragraph), cut into them; any
+    other field as it is."""
+    words = field.split()
+    if len(words) < 2:
+        return [field]
+    parts = [part for word in words for part in split_at_known_labels(normalize_label(word))]
+    return parts if all(part in _known_labels() for part in parts) else [field]
 
 
 def _known_label_parts(label: str) -> list[str]:

@@ -569,6 +569,21 @@ def test_a_lone_nbsp_that_does_not_fill_its_row_is_spacing() -> None:
     assert not any(c.kind is Kind.PLACEHOLDER for c in cells)
 
 
+@pytest.mark.parametrize("header", ["行政复议行政诉讼", "行政复议 行政诉讼"])
+def test_a_heading_and_header_words_in_the_first_field_of_a_piped_row(header: str) -> None:
+    """A Markdown table run into a paragraph (a fragment whose table lost its line breaks): the
+    section's heading, the header's first words and the row's values on one line of pipes. The
+    first field was one label, no heading: the review table was not found, and nothing said so.
+    A field of known labels apart by spaces is a cell each."""
+    text = (
+        f"四、政府信息公开行政复议、行政诉讼情况 {header} | 119 | 25 | 91 | 24 | 259 | 7 | 0 | 15 | 6 | 28 | "
+        "21 | 1 | 7 | 9 | 38 |\n\n五、存在的主要问题及改进情况\n"
+    )
+    review = extract_text(text).table("review_litigation")
+    assert review is not None and not review.ambiguous
+    assert review.values[0].tolist() == [119, 25, 91, 24, 259, 7, 0, 15, 6, 28, 21, 1, 7, 9, 38]
+
+
 def test_the_first_table_with_no_caption_after_prose() -> None:
     """Section 二 opening with a paragraph, then its (一) table with no 第二十条第(一)项 caption:
     the table was dropped without a word. Its header (信息内容 and then 规章) anchors it."""
