@@ -25,7 +25,7 @@ from tablerecon.cells import (
     parse_number,
     to_ascii_width,
 )
-from tablerecon.segment import known_label_at, split_at_known_labels, vocabulary
+from tablerecon.segment import split_at_known_labels, vocabulary
 from tablerecon.templates import all_tables
 
 _WS = re.compile(r"\s+")
@@ -153,7 +153,7 @@ def label_then_run(line: str) -> tuple[tuple[str, ...], str] | None:
     point (``行政事业性收费9116.36``) is one value, and a line with spaces is no such row.
 
     The label may be a group's before its first row's (``(三)不予公开1.属于国家秘密130000013``:
-    the group's merged cell run into the row's), both known: then both are labels."""
+    the group's merged cell run into the row's), all known: then each is a label."""
     stripped = line.strip()
     if " " in stripped or "\t" in stripped or not stripped[-1:].isdigit():
         return None
@@ -163,12 +163,10 @@ def label_then_run(line: str) -> tuple[tuple[str, ...], str] | None:
     label = normalize_label(m.group(1))
     if label in _known_labels():
         return (m.group(1),), m.group(2)
-    if len(label) > _MOST_CHARS_OF_TWO_LABELS:
+    parts = split_at_known_labels(label) if len(label) <= _MOST_CHARS_OF_TWO_LABELS else []
+    if len(parts) < 2 or not all(part in _known_labels() for part in parts):
         return None
-    first = known_label_at(label, 0)
-    if first is None or first.end() == len(label) or label[first.end() :] not in _known_labels():
-        return None
-    return (first.group(), label[first.end() :]), m.group(2)
+    return tuple(parts), m.group(2)
 
 
 #: Longer text before a number is prose, not a group's label and a row's run together.

@@ -193,7 +193,7 @@ def tokenize(
         previous_blank = blank
         if blank:
             gap += 1  # what classify makes of an empty piece, without the work
-            if line and ("\xa0" in line or "\u3000" in line):
+            if line and _holds_written_space(line):
                 written += 1
             continue
         entries = _entries(line, csv_headers, open_rows, number, max_cells, len(cells))
@@ -317,9 +317,9 @@ def _without_frame_row_numbers(text: str) -> str:
     return "\n".join(lines)
 
 
-#: A line ``| cell``: a pipe, then a cell's text and no other pipe.
 #: A no-break space standing alone between spaces (or at the line's ends).
 _LONE_NBSP = re.compile(r"(?:(?<= )|^)\xa0(?= |$)")
+#: A line ``| cell``: a pipe, then a cell's text and no other pipe.
 _CONTINUED_CELL = re.compile(r"^[ \t]*[|｜][ \t]*[^|｜\s][^|｜\n]*$", re.MULTILINE)
 #: Lines ``| cell`` a text must hold (in its first block) for its rows to be read as cut at
 #: their pipes, so that a lone ``|`` after a row's label is one of its empty fields.
@@ -494,10 +494,17 @@ def normalize(data: bytes | str, max_cells: int | None = None, deadline: float |
             cells, count = mixed_cells(text, raw_tables(text), max_cells, deadline)
         else:
             cells, count = tokenize(text, max_cells, deadline)
-        written = "\xa0" in text or "\u3000" in text
-        doc = Document(cells=cells, encoding=encoding, line_count=count, written_blanks=written)
+        doc = Document(
+            cells=cells, encoding=encoding, line_count=count, written_blanks=_holds_written_space(text)
+        )
     doc.problems.extend(_overlong_numbers(doc.cells))
     return doc
+
+
+def _holds_written_space(text: str) -> bool:
+    """Whether ``text`` holds a space a page writes into an empty cell (``&nbsp;``, or an
+    ideographic space), as a blank line of one does (``Cell.written``)."""
+    return "\xa0" in text or "\u3000" in text
 
 
 def _without_surrogates(text: str) -> str:

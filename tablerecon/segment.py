@@ -76,18 +76,52 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(_trie_regex(trie))
 
 
-def known_label_at(text: str, pos: int) -> re.Match[str] | None:
-    """The longest label the templates know that starts at ``pos`` of a normalized label."""
-    m = _pattern().match(text, pos)
-    return m if m is not None and m.end() > pos else None
-
-
 def _trie_regex(node: dict[str, dict[str, Any]]) -> str:
     branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if "" in node else body
+
+
+def _nbsp_marks_blanks(spaced: str, compact: str, where: array[int], matches: list[re.Match[str]]) -> bool:
+    """Whether a line's lone no-break spaces mark its blank cells: every row whose values hold
+    one, its label apart from them, fills its table exactly (two at least), and none holds more
+    tokens than its table has columns. A page that spaces its cells' paragraphs with them
+    (``行政许可 396 \xa0 0 181``) has rows they overfill; then none is read as a blank, since
+    one that happens to fill its row (``行政事业性收费 \xa0 35``, a value's spacing beside an
+    empty cell that left nothing) cannot be told from a blank."""
+    fills = 0
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(compact)
+        if m.end() >= end or where[m.end()] - where[m.end() - 1] <= 1:
+            continue
+        piece = spaced[where[m.end()] : where[end - 1] + 1]
+        if WRITTEN_BLANK not in piece:
+            continue
+        widths = _row_widths().get(m.group(0))
+        if not widths:
+            continue
+        row = _row_tokens(piece.split())
+        if row > max(widths):
+            return False
+        fills += row in widths
+    return fills >= _LEAST_ROWS_NBSP_FILLS
+
+
+#: Rows a lone no-break space must complete before it is read as a blank cell.
+_LEAST_ROWS_NBSP_FILLS = 2
+
+
+def _row_tokens(tokens: list[str]) -> int:
+    """How many tokens open a piece that are values, one each, or lone no-break spaces."""
+    row = 0
+    while row < len(tokens) and (
+        tokens[row] == WRITTEN_BLANK
+        or (_ONE_VALUE.fullmatch(tokens[row]) and not _LEADING_ZERO.match(tokens[row]))
+    ):
+        row += 1
+    return row
 
 
 def _written_blanks(piece: str, label: str | None) -> tuple[str, str]:
@@ -98,12 +132,7 @@ def _written_blanks(piece: str, label: str | None) -> tuple[str, str]:
     read as the spaces they are: a page's spacing (``规章 \xa0 0 0 0``, a label's paragraph of
     its own; ``5 0 0 0 0 0 \xa0 5``, one cell's)."""
     tokens = piece.split()
-    row = 0
-    while row < len(tokens) and (
-        tokens[row] == WRITTEN_BLANK
-        or (_ONE_VALUE.fullmatch(tokens[row]) and not _LEADING_ZERO.match(tokens[row]))
-    ):
-        row += 1
+    row = _row_tokens(tokens)
     if label is None or row not in _row_widths().get(label, ()):
         return "", piece.replace(WRITTEN_BLANK, " ").strip()
     run = " ".join("—" if t == WRITTEN_BLANK else t for t in tokens[:row])
@@ -268,6 +297,7 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
         return None
     cells: list[Entry] = []
     pos = 0
+    blanks_written = WRITTEN_BLANK in spaced and _nbsp_marks_blanks(spaced, compact, where, matches)
 
     def emit_between(start: int, end: int) -> None:
         if start >= end:
@@ -281,7 +311,8 @@ def segment_line(line: str, number: int, max_cells: int | None = None) -> list[E
             # Only cells apart by spaces are one value a token: the label's too (a glued line
             # padded with no-break spaces, ``行政强制6625 \xa0 07941``, holds runs).
             apart = last is not None and last[0] is Kind.LABEL and where[start] - where[start - 1] > 1
-            run, piece = _written_blanks(piece, last[1] if apart and last is not None else None)
+            label = last[1] if blanks_written and apart and last is not None else None
+            run, piece = _written_blanks(piece, label)
             if run:
                 cells.append((Kind.RUN, run, None, run))
         if not piece:

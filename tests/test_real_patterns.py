@@ -567,6 +567,17 @@ def test_a_lone_nbsp_that_does_not_fill_its_row_is_spacing() -> None:
     assert licensing is not None and licensing.values.tolist()[0] == [2293]
     cells, _ = tokenize("行政处罚203行政强制6625 \xa0 07941第二十条第(八)项信息内容上一年本年增/减\n")
     assert not any(c.kind is Kind.PLACEHOLDER for c in cells)
+    # A page whose spacing overfills some rows: one it happens to fill exactly (a value's
+    # spacing beside an empty cell that left nothing) is spacing too, not a blank cell before
+    # the 35, which is 上一年项目数量's (a helper's page read 35 into 本年增/减, marked read).
+    page = (
+        "第二十条第（五）项 信息内容 上一年项目数量 本年增/减 处理决定数量 行政许可 396 \xa0 0 181 "
+        "其他对外管理服务事项 10 \xa0 153 第二十条第（八）项 信息内容 上一年项目数量 本年增/减 "
+        "行政事业性收费 \xa0 35 第二十条第（九）项 信息内容 采购项目数量 采购总金额 "
+        "政府集中采购 135 \xa0 75394432.52元 三、收到和处理政府信息公开申请情况"
+    )
+    fees = extract_text(page).table("active_20_8")
+    assert fees is not None and not (fees.status[0][1] == "read" and fees.values[0, 1] == 35)
 
 
 @pytest.mark.parametrize("header", ["行政复议行政诉讼", "行政复议 行政诉讼"])
