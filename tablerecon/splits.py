@@ -212,14 +212,9 @@ def balanced_splits(
     for p, moves in enumerate(graph.moves):
         for after, value in moves:
             ends[after].append((p, value))
-    # fits[p][j]: the run's first p characters can be cut into exactly j cells.
-    fits = [[False] * (n_cols + 1) for _ in range(size + 1)]
-    fits[0][0] = True
-    for p in range(size):
-        for after, _ in graph.moves[p]:
-            fits[after][1:] = [a or b for a, b in zip(fits[after][1:], fits[p][:-1], strict=True)]
     # most[p][j], least[p][j]: the most and the least j cells cut from the first p characters
-    # add up to (a placeholder counts 0); -inf and inf where they cannot be cut into j cells.
+    # add up to (a placeholder counts 0); -inf and inf where they cannot be cut into j cells,
+    # so the walk never enters a prefix that no count of cells left can fill.
     most = [[-math.inf] * (n_cols + 1) for _ in range(size + 1)]
     least = [[math.inf] * (n_cols + 1) for _ in range(size + 1)]
     most[0][0] = least[0][0] = 0.0
@@ -252,7 +247,7 @@ def balanced_splits(
             steps += 1
             if steps > max_steps:
                 return False
-            if not fits[p][j]:
+            if most[p][j] == -math.inf:
                 continue
             v = 0.0 if math.isnan(value) else value
             saved = [owed[i] for i in checked[j]]  # restored as saved: a float sum may round

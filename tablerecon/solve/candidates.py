@@ -212,7 +212,7 @@ def _totals(local: list[tuple[np.ndarray, np.ndarray]]) -> list[Total] | None:
     for coef, _ in local:
         nonzero = np.nonzero(coef)[0]
         signs = np.sign(coef[nonzero])
-        if nonzero.size < 2 or not np.isin(np.abs(coef[nonzero]), (1.0,)).all():
+        if nonzero.size < 2 or not (np.abs(coef[nonzero]) == 1).all():
             return None
         last = int(nonzero[-1])
         # The total is the one column of its sign, and the last column of the identity.
