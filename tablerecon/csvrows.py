@@ -30,6 +30,8 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 #: A comma between two digits, as thousands separators put it (``75,394,432.52``).
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+#: A comma with exactly three digits after it, as a thousands separator has (``4,742``).
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 #: Most characters of a field (normalized, outside its bracketed notes) in a CSV line of labels
 #: only (a header, a group's row): longer is prose.
 _CSV_HEADER_FIELD_CHARS = 40
@@ -48,15 +50,17 @@ def _csv_fields(line: str, headers: bool) -> tuple[str, ...] | None:
     labels only is one too when each is short, without digits past an item's number and with
     its brackets closed: a header, a group's row, not a label wrapped onto several lines. A
     line whose every comma sits between digits and which reads as one number
-    (``75,394,432.52``) is that number; a line with a sentence's end is prose."""
+    (``75,394,432.52``) is that number, a line of cells apart by spaces whose every comma is a
+    thousands separator (``规章 4,742 1,161``) is cut at its spaces, and a line with a sentence's
+    end is prose."""
     if "|" in line or "\t" in line or "｜" in line or _SENTENCE_END.search(line):
         return None  # no field a sentence's end is in can be a label (nor a value)
     stripped = line.strip()
-    if (
-        len(_DIGIT_COMMA.findall(stripped)) == stripped.count(",")
-        and parse_number(to_ascii_width(stripped)) is not None
-    ):
+    commas = stripped.count(",")
+    if len(_DIGIT_COMMA.findall(stripped)) == commas and parse_number(to_ascii_width(stripped)) is not None:
         return None
+    if " " in stripped and len(_THOUSANDS_COMMA.findall(stripped)) == commas:
+        return None  # cells apart by spaces, numbers with thousands separators (``规章 4,742 13``)
     try:
         fields = [f.strip() for f in next(csv.reader([stripped], skipinitialspace=True))]
     except csv.Error:

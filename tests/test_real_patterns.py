@@ -931,3 +931,17 @@ def test_a_broken_group_leaves_only_its_own_zeros_unknown() -> None:
     status = review.status[0]
     assert status[:5] == ["read"] * 5 and status[10:] == ["read"] * 5
     assert status[5:10] == ["read", "unknown", "read", "unknown", "unknown"]
+
+
+def test_thousands_separators_in_cells_apart_by_spaces_are_no_csv() -> None:
+    """``行政许可 625 -47 1,341,272`` was cut at its commas as a CSV row (``行政许可 625 -47 1`` a
+    label): the table lost. Where cells stand apart by spaces and every comma has three digits
+    after it, the commas are thousands separators."""
+    text = """第二十条第（五）项
+信息内容 上一年项目数量 本年增/减 处理决定数量
+行政许可 625 -47 1,341,272
+其他对外管理服务事项 1,468 -130 3,772,711
+"""
+    table = extract_text(text).table("active_20_5")
+    assert table is not None and not table.ambiguous
+    assert table.values.tolist() == [[625, -47, 1341272], [1468, -130, 3772711]]
