@@ -59,7 +59,7 @@ _UNITS = (
 )
 #: Marks that stand alone for a blank cell in a row of values, longest first; pandas writes an
 #: empty cell as ``NaN`` (to_string) or ``nan`` (to_markdown).
-_BLANK_MARKS = ("--", "——", "NaN", "nan", "-", "—", "/", "－", "–", "―")
+_BLANK_MARKS = ("--", "——", "NaN", "nan", "-", "—", "/", "－", "–", "―", "无")
 #: How a change (the 本年增/减 column) is written before its number: a sign, a word (增加5,
 #: 减少5, traditional 減少5), or a dash (—5, --253); each with its direction.
 _SIGNS = {

@@ -945,3 +945,17 @@ def test_thousands_separators_in_cells_apart_by_spaces_are_no_csv() -> None:
     table = extract_text(text).table("active_20_5")
     assert table is not None and not table.ambiguous
     assert table.values.tolist() == [[625, -47, 1341272], [1468, -130, 3772711]]
+
+
+def test_wu_between_values_apart_by_spaces_is_a_blank_mark() -> None:
+    """``无`` written in an empty cell was a blank mark between pipes or tabs, but on a line of
+    cells apart by spaces it made the whole line a label: 上年结转's values lost, the row read
+    blank and the identities through it reported broken against a consistent source."""
+    text = """（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） 申请人情况
+一、本年新收政府信息公开申请数量 5 1 无 无 无 无 6
+二、上年结转政府信息公开申请数量 2 无 无 无 无 无 2
+"""
+    rows = tokenize(text)[0]
+    carried = [c for c in rows if c.line == 3]
+    assert [c.kind for c in carried] == [Kind.LABEL, Kind.NUMBER, *[Kind.PLACEHOLDER] * 5, Kind.NUMBER]
+    assert carried[0].text == "二、上年结转政府信息公开申请数量"
