@@ -14,16 +14,22 @@ values in the fewest clusters is the layout's (values of different lengths meet 
 aligned edge). Evidence is given only where those clusters are exactly the table's columns, each
 holds the values of two rows or more, and every way with as few agrees on every row; nothing is
 given otherwise.
+
+A row may stand on several lines (a value a spacing paragraph pushed below its cell's top, a
+label wrapped over lines): its values are in the order of where they stand, whatever line holds
+each, where every way of reading places agrees on that order (``order_by_place``).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
-from tablerecon.cells import Cell
+from tablerecon.cells import Cell, Kind
+from tablerecon.evidence import RowEvidence
 
 #: How far (in characters or display columns) a value may stand from its column's others:
 #: numbers of different length centred in one column stand half a character apart.
@@ -45,6 +51,61 @@ def _places(cells: Sequence[Cell], way: int) -> list[float] | None:
         kind = way % 3
         out.append(float(end if kind == 0 else start if kind == 1 else (start + end) / 2))
     return out
+
+
+def order_by_place(rows: Sequence[RowEvidence], table_cells: Sequence[Cell]) -> list[str]:
+    """Put the values of each row standing on several lines of fixed-width columns (two of its
+    cells on one line at least, its label and a value or two values, and no other label between
+    them: ``table_cells`` are the table's) in the order they stand in, left to right, where
+    every way of reading places agrees on it. Where the ways
+    disagree, which column each value is in is not known: the row is set not found (its cells
+    unknown). Where two of its values stand in one place, the row holds another's values too:
+    the text lost which row each value is in, and every row is set not found. Returns the notes
+    saying so."""
+    notes: list[str] = []
+    crowded: list[str] = []
+    labelled: set[int] | None = None  # lines holding a label, looked up for the first such row
+    for row in rows:
+        cells = row.cells
+        if not row.found or len(cells) < 2 or cells[0].line == cells[-1].line:
+            continue
+        if any(c.span is None for c in cells):
+            continue
+        lines = [c.line for c in cells]
+        if len(set(lines)) == len(lines) and lines[0] != row.label_line:
+            continue  # one cell a line: a column of text, not a row laid out on a grid
+        if labelled is None:
+            labelled = {c.line for c in table_cells if c.kind is Kind.LABEL}
+        if any(line in labelled for line in range(lines[0] + 1, lines[-1])):
+            continue  # parts of the row apart, each under its own header (the review table's)
+        orders = set()
+        for way in range(6):
+            places = cast(list[float], _places(cells, way))
+            order = tuple(sorted(range(len(cells)), key=places.__getitem__))
+            if any(places[a] == places[b] for a, b in itertools.pairwise(order)):
+                crowded.append(row.key)
+                break
+            orders.add(order)
+        if crowded and crowded[-1] == row.key:
+            row.found = False
+        elif len(orders) == 1:
+            (order,) = orders
+            row.cells = [cells[k] for k in order]
+        else:
+            row.found = False
+            notes.append(
+                f"row {row.key}: its values stand on several lines, and where they stand does not "
+                "say which column each is in; its cells are unknown"
+            )
+    if crowded:
+        # As a row holding two rows' worth of values (``doubts.doubt_misplaced_values``).
+        for row in rows:
+            row.found = False
+        notes.append(
+            f"row {', '.join(crowded)}: two values stand in one column on its lines: the text lost "
+            "which row each value is in; every cell is unknown"
+        )
+    return notes
 
 
 def _columns_one_way(rows: Sequence[Sequence[Cell]], way: int) -> tuple[int, list[list[int] | None]] | None:

@@ -159,6 +159,11 @@ def tokenize(
     row_pipes = -1
     previous_blank = True
     cut_rows = len(_CONTINUED_CELL.findall(text, 0, _BLOCK_CHARS)) >= _CONTINUED_CELLS_FOR_ROWS
+    # Lines of values laid out in fixed-width columns, and the lines of one cell spaced by runs
+    # of spaces: in a text laid out so, a lone value so spaced stands in a column too (a row on
+    # several lines), elsewhere the spaces are indentation.
+    grid_lines = 0
+    indented: list[tuple[str, Cell]] = []
     # A report's text is split at once: the generator of ``_lines`` costs a resumption a line.
     lines = text.split("\n") if len(text) <= _BLOCK_CHARS else _lines(text)
     for number, line in enumerate(lines, start=1):
@@ -216,7 +221,12 @@ def tokenize(
             or (("," in line or '"' in line) and line_csv_fields(line, csv_headers) is not None)
         )
         if len(cells) - first > 1 and not piped and "\t" not in line and "  " in line:
-            _mark_spans(line, cells[first:], laid_out="  " in line.strip())
+            laid_out = "  " in line.strip()
+            _mark_spans(line, cells[first:], laid_out=laid_out)
+            if laid_out and any(c.span is not None for c in cells[first:]):
+                grid_lines += 1
+        elif len(cells) - first == 1 and "  " in line and not piped and "\t" not in line:
+            indented.append((line, cells[first]))
         if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
@@ -228,6 +238,9 @@ def tokenize(
                 cells[first].lead = cells[first].gap - empty_lines
     if row_pipes >= 0 and cells:
         cells[-1].after = max(row_pipes - 1, 0)
+    if grid_lines >= _GRID_LINES:
+        for line, cell in indented:
+            _mark_spans(line, [cell])
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     if origin is not None:
@@ -235,6 +248,11 @@ def tokenize(
             cell.line = origin[cell.line]
         number = origin[number]
     return cells, number
+
+
+#: Lines of values laid out in fixed-width columns that show a text is laid out so (see
+#: ``tokenize``): two rows agreeing on a column's place, as ``layout.MIN_ROWS`` asks.
+_GRID_LINES = 2
 
 
 #: A form feed that does not open a line: pages joined by ``"\f"`` with no line break between
@@ -459,10 +477,11 @@ def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:
     found: list[tuple[int, int]] = []
     cursor = 0
     for cell in cells:
-        start = wide.find(cell.raw, cursor) if cell.raw else -1
+        raw = cell.raw.strip()  # a lone cell's is its whole line
+        start = wide.find(raw, cursor) if raw else -1
         if start < 0:
             return
-        cursor = start + len(cell.raw)
+        cursor = start + len(raw)
         found.append((start, cursor))
     line_end = len(wide.rstrip("\r\n"))
     for k, (cell, (start, end)) in enumerate(zip(cells, found, strict=True)):

@@ -933,6 +933,72 @@ def test_a_broken_group_leaves_only_its_own_zeros_unknown() -> None:
     assert status[5:10] == ["read", "unknown", "read", "unknown", "unknown"]
 
 
+#: Section 二 as html-to-text's grid writes a Word page (``format: 'dataTable'``): a cell whose
+#: text opens with an empty paragraph writes its value a line or two below its row's top, so a
+#: row's values stand on several lines, each in its column.
+GRID_ROWS_ON_LINES = """二、主动公开政府信息情况
+第二十条第（五）项
+信息内容         上一年项目数量   本年增/减   处理决定数量
+行政许可                   0
+
+             396               181
+其他对外管理服务事项   10        0       153
+第二十条第（九）项
+信息内容         采购项目数量    采购总金额
+政府集中采购                 75394432.52元
+
+             135
+"""
+
+
+def test_a_rows_values_on_several_lines_of_a_grid_go_where_they_stand() -> None:
+    """Read in the text's order, 行政许可 was [0, 396, 181] and 政府集中采购 [75394432.52, 135],
+    marked read: tables with no identity to notice. Where every way of reading places agrees,
+    a row's values are taken left to right as they stand, whatever line holds each."""
+    report = extract_text(GRID_ROWS_ON_LINES)
+    licensing, procurement = report.table("active_20_5"), report.table("active_20_9")
+    assert licensing is not None and procurement is not None
+    assert licensing.values.tolist() == [[396, 0, 181], [10, 0, 153]]
+    assert procurement.values.tolist() == [[135, 75394432.52]]
+    for table in (licensing, procurement):
+        assert not table.ambiguous and {s for row in table.status for s in row} == {"read"}
+
+
+def test_two_values_standing_in_one_column_of_a_rows_lines_leave_the_table_unknown() -> None:
+    """A row's lines holding two values in one column hold another row's values too (a label
+    written below its values): which row each value is in is lost, so no cell is read."""
+    text = """第二十条第（一）项
+信息内容      本年制发件数   本年废止件数   现行有效件数
+规章          1              0              5
+行政规范性文件
+              2              0              7
+              3
+"""
+    table = extract_text(text).table("active_20_1")
+    assert table is not None
+    assert {s for row in table.status for s in row} == {"unknown"}
+    assert any("two values stand in one column" in note for note in table.notes)
+
+
+def test_the_review_table_in_three_parts_is_not_a_row_on_several_lines() -> None:
+    """Each group under its own header, its values on one line at the same places as the next
+    group's: the row's parts, in the text's order (labels stand between them)."""
+    text = """四、政府信息公开行政复议、行政诉讼情况
+行政复议
+结果维持  结果纠正  其他结果  尚未审结  总计
+27    10    9     15    61
+行政诉讼（未经复议直接起诉）
+结果维持  结果纠正  其他结果  尚未审结  总计
+3     0     0     0     3
+行政诉讼（复议后起诉）
+结果维持  结果纠正  其他结果  尚未审结  总计
+1     2     0     0     3
+"""
+    table = extract_text(text).table("review_litigation")
+    assert table is not None and not table.ambiguous
+    assert table.values.tolist() == [[27, 10, 9, 15, 61, 3, 0, 0, 0, 3, 1, 2, 0, 0, 3]]
+
+
 def test_thousands_separators_in_cells_apart_by_spaces_are_no_csv() -> None:
     """``行政许可 625 -47 1,341,272`` was cut at its commas as a CSV row (``行政许可 625 -47 1`` a
     label): the table lost. Where cells stand apart by spaces and every comma has three digits
