@@ -317,3 +317,24 @@ def find_regions(cells: list[Cell]) -> list[Region]:
             )
         )
     return regions
+
+
+#: A report's title: a year, then 政府信息公开 and 报告 (``XX市人民政府2024年政府信息公开工作年度
+#: 报告``), no longer than a title is (a sentence naming a report runs on).
+_REPORT_TITLE = re.compile(r"(?:19|20)\d\d年.{0,40}政府信息公开.{0,12}报告")
+_TITLE_CHARS = 80
+
+
+def other_report_titles(cells: list[Cell]) -> list[int]:
+    """Indices of the report titles in ``cells`` that name another report than every title
+    before them, the first title left out: where a second report may open. A PDF's running
+    header repeats the report's own title, and a text with no title of its own before gives
+    nothing to tell a second report by."""
+    seen: set[str] = set()
+    out: list[int] = []
+    for i, cell in enumerate(cells):
+        if cell.kind is Kind.LABEL and len(cell.text) <= _TITLE_CHARS and _REPORT_TITLE.search(cell.text):
+            if seen and cell.text not in seen:
+                out.append(i)
+            seen.add(cell.text)
+    return out

@@ -9,6 +9,7 @@ and the clock is read while reading the text and between table regions and table
 
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 import stat
@@ -21,7 +22,7 @@ from tablerecon.doubts import doubt_empty_rows, layout_in_doubt
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.evidence import TableEvidence
-from tablerecon.find import Region, find_regions
+from tablerecon.find import Region, find_regions, other_report_titles
 from tablerecon.gaps import drop_row_end_padding
 from tablerecon.labels import is_prose
 from tablerecon.match import choose_variant, document_format, match_variants
@@ -159,6 +160,31 @@ def _bounded_regions(regions: list[Region], limit: int, report: Report, cells: l
     return out
 
 
+def _second_report(
+    cells: list[Cell], regions: list[Region], matched: list[list[TableEvidence]], fmt: str | None
+) -> int | None:
+    """Where a second report opens in the text: the title of another report than the text's own
+    between two regions of one table, the later holding values (a table repeated around it is
+    two reports'). The pre-2019 statistics table is left out: words any report uses anchor it."""
+    first_at: dict[str, int] = {}
+    titles: list[int] | None = None  # looked for once, and only where a table repeats
+    for region, variants in zip(regions, matched, strict=True):
+        if region.table == "stats":
+            continue
+        earlier = first_at.setdefault(region.table, region.anchor)
+        if earlier == region.anchor:
+            continue
+        ev = choose_variant(variants, fmt)
+        if ev is None or not any(row.cells for row in ev.rows):
+            continue
+        if titles is None:
+            titles = other_report_titles(cells)
+        k = bisect.bisect_right(titles, earlier)
+        if k < len(titles) and titles[k] < region.anchor:
+            return titles[k]
+    return None
+
+
 def _extract(
     doc: Document, source: str, limits: Limits, explain: bool = False, deadline: float | None = None
 ) -> Report:
@@ -176,6 +202,20 @@ def _extract(
             break
         matched.append(match_variants(doc.cells, region, doc.written_blanks))
     fmt = document_format(matched)
+    second = _second_report(doc.cells, regions, matched, fmt)
+    if second is not None:
+        # The text holds a second report after the first (last year's appended, another
+        # body's): only the first's tables are read, as far as its title.
+        report.errors.append(
+            f"a second report opens at line {doc.cells[second].line} ({doc.cells[second].text[:40]}); "
+            "only the first report's tables were read"
+        )
+        kept = [k for k, region in enumerate(regions) if region.anchor < second]
+        for k in kept:
+            if regions[k].end > second:
+                regions[k] = replace(regions[k], end=second, at_document_end=False)
+                matched[k] = match_variants(doc.cells, regions[k], doc.written_blanks)
+        regions, matched = [regions[k] for k in kept], [matched[k] for k in kept]
     chosen: dict[str, TableEvidence] = {}
     copies: dict[str, int] = {}
     empty: dict[str, Region] = {}  # tables whose title was found with no row after it

@@ -1025,3 +1025,54 @@ def test_wu_between_values_apart_by_spaces_is_a_blank_mark() -> None:
     carried = [c for c in rows if c.line == 3]
     assert [c.kind for c in carried] == [Kind.LABEL, Kind.NUMBER, *[Kind.PLACEHOLDER] * 5, Kind.NUMBER]
     assert carried[0].text == "二、上年结转政府信息公开申请数量"
+
+
+SECOND_REPORT = """测试市人民政府2025年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数
+规章 | 1 | 0 | 5
+行政规范性文件 | 4 | 2 | 30
+四、政府信息公开行政复议、行政诉讼情况
+本年度未发生行政复议、行政诉讼。
+测试市人民政府2024年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数
+规章 | 3 | 1 | 4
+行政规范性文件 | 6 | 0 | 28
+四、政府信息公开行政复议、行政诉讼情况
+行政复议 | 行政诉讼
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计
+1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0
+"""
+
+
+def test_a_second_report_after_the_first_is_not_read_into_it() -> None:
+    """Last year's report appended after this year's: the better-matching copy of a table was
+    kept whichever report it came from, and a table only last year's has (its review table)
+    was emitted as this year's. Past a report title with a table repeated after it, nothing is
+    read, and the error says where the second report opens."""
+    report = extract_text(SECOND_REPORT)
+    first = report.table("active_20_1")
+    assert first is not None and first.values.tolist() == [[1, 0, 5], [4, 2, 30]]
+    assert report.table("review_litigation") is None
+    assert any("second report opens at line 9" in error for error in report.errors)
+
+
+def test_a_running_header_between_a_tables_pages_opens_no_second_report() -> None:
+    """A PDF's running header repeats the report's own title at each page's top; between a table
+    and its caption repeated on the next page it names no other report, so all is read."""
+    head, _, _ = SECOND_REPORT.partition("四、")
+    title = head.splitlines()[0]
+    next_page = (
+        "第二十条第（一）项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 1 | 0 | 5\n"
+    )
+    text = f"{head}{title}\n{next_page}"
+    report = extract_text(text)
+    first = report.table("active_20_1")
+    assert first is not None and first.values.tolist()[0] == [1, 0, 5]
+    assert not any("second report" in error for error in report.errors)
+    # The same page break under another report's title: a second report.
+    other = extract_text(text.replace(f"{title}\n第二十条", f"{title.replace('2025', '2024')}\n第二十条"))
+    assert any("second report opens at line 7" in error for error in other.errors)
