@@ -333,8 +333,14 @@ def other_report_titles(cells: list[Cell]) -> list[int]:
     seen: set[str] = set()
     out: list[int] = []
     for i, cell in enumerate(cells):
-        if cell.kind is Kind.LABEL and len(cell.text) <= _TITLE_CHARS and _REPORT_TITLE.search(cell.text):
-            if seen and cell.text not in seen:
+        text = cell.text
+        if (
+            "报告" in text
+            and cell.kind is Kind.LABEL
+            and len(text) <= _TITLE_CHARS
+            and _REPORT_TITLE.search(text)
+        ):
+            if seen and text not in seen:
                 out.append(i)
-            seen.add(cell.text)
+            seen.add(text)
     return out

@@ -53,11 +53,11 @@ def _places(cells: Sequence[Cell], way: int) -> list[float] | None:
     return out
 
 
-def order_by_place(rows: Sequence[RowEvidence], table_cells: Sequence[Cell]) -> list[str]:
+def order_by_place(rows: Sequence[RowEvidence], cells: Sequence[Cell], start: int, end: int) -> list[str]:
     """Put the values of each row standing on several lines of fixed-width columns (two of its
     cells on one line at least, its label and a value or two values, and no other label between
-    them: ``table_cells`` are the table's) in the order they stand in, left to right, where
-    every way of reading places agrees on it. Where the ways
+    them: the table's cells are ``cells[start:end]``) in the order they stand in, left to right,
+    where every way of reading places agrees on it. Where the ways
     disagree, which column each value is in is not known: the row is set not found (its cells
     unknown). Where two of its values stand in one place, the row holds another's values too:
     the text lost which row each value is in, and every row is set not found. Returns the notes
@@ -66,22 +66,23 @@ def order_by_place(rows: Sequence[RowEvidence], table_cells: Sequence[Cell]) -> 
     crowded: list[str] = []
     labelled: set[int] | None = None  # lines holding a label, looked up for the first such row
     for row in rows:
-        cells = row.cells
-        if not row.found or len(cells) < 2 or cells[0].line == cells[-1].line:
+        values = row.cells
+        # Most rows have no places (a text not laid out), or stand on one line.
+        if len(values) < 2 or values[-1].span is None or values[0].line == values[-1].line:
             continue
-        if any(c.span is None for c in cells):
+        if not row.found or any(c.span is None for c in values):
             continue
-        lines = [c.line for c in cells]
+        lines = [c.line for c in values]
         if len(set(lines)) == len(lines) and lines[0] != row.label_line:
             continue  # one cell a line: a column of text, not a row laid out on a grid
         if labelled is None:
-            labelled = {c.line for c in table_cells if c.kind is Kind.LABEL}
+            labelled = {c.line for c in itertools.islice(cells, start, end) if c.kind is Kind.LABEL}
         if any(line in labelled for line in range(lines[0] + 1, lines[-1])):
             continue  # parts of the row apart, each under its own header (the review table's)
         orders = set()
         for way in range(6):
-            places = cast(list[float], _places(cells, way))
-            order = tuple(sorted(range(len(cells)), key=places.__getitem__))
+            places = cast(list[float], _places(values, way))
+            order = tuple(sorted(range(len(values)), key=places.__getitem__))
             if any(places[a] == places[b] for a, b in itertools.pairwise(order)):
                 crowded.append(row.key)
                 break
@@ -90,7 +91,7 @@ def order_by_place(rows: Sequence[RowEvidence], table_cells: Sequence[Cell]) -> 
             row.found = False
         elif len(orders) == 1:
             (order,) = orders
-            row.cells = [cells[k] for k in order]
+            row.cells = [values[k] for k in order]
         else:
             row.found = False
             notes.append(

@@ -220,13 +220,14 @@ def tokenize(
             or "｜" in line
             or (("," in line or '"' in line) and line_csv_fields(line, csv_headers) is not None)
         )
-        if len(cells) - first > 1 and not piped and "\t" not in line and "  " in line:
-            laid_out = "  " in line.strip()
-            _mark_spans(line, cells[first:], laid_out=laid_out)
-            if laid_out and any(c.span is not None for c in cells[first:]):
-                grid_lines += 1
-        elif len(cells) - first == 1 and "  " in line and not piped and "\t" not in line:
-            indented.append((line, cells[first]))
+        if "  " in line and not piped and "\t" not in line:
+            if len(cells) - first > 1:
+                laid_out = "  " in line.strip()
+                _mark_spans(line, cells[first:], laid_out=laid_out)
+                if laid_out and any(c.span is not None for c in cells[first:]):
+                    grid_lines += 1
+            elif len(cells) - first == 1:
+                indented.append((line, cells[first]))
         if len(cells) > first and (piped or "\t" in line):
             # The empty fields after the line's last cell belong to its row (blanks at its end),
             # not to the spacing before the next line's first cell.
