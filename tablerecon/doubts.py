@@ -39,7 +39,33 @@ def doubt_misplaced_values(rows: list[RowEvidence], stray: int, lead: int, width
         astray = f"{lead} value(s) before the first row's label"
     else:
         astray = "rows of more values than columns"
-    return doubt_empty_rows(rows, astray, width)
+    notes = doubt_empty_rows(rows, astray, width)
+    if stray:
+        notes.extend(_doubt_rows_below_their_label(rows, astray))
+    return notes
+
+
+def _doubt_rows_below_their_label(rows: list[RowEvidence], astray: str) -> list[str]:
+    """Rows of a table laid out in columns whose values all stand on lines below their label,
+    set not found, beside values no row took: a grid writes a row's label below its values where
+    the label's cell opens with an empty paragraph, so the values after a label alone on its
+    line may be the next row's (theirs the numbers no row took)."""
+    doubtful = [
+        r
+        for r in rows
+        if r.found
+        and r.cells
+        and r.label_line is not None
+        and all(c.span is not None and c.line > r.label_line for c in r.cells)
+    ]
+    for evidence in doubtful:
+        evidence.found = False
+    if not doubtful:
+        return []
+    keys = ", ".join(r.key for r in doubtful)
+    return [
+        f"rows laid out with their values below their label beside {astray}: {keys}; their cells are unknown"
+    ]
 
 
 #: Values before a table's first row label that show the text puts values before labels.

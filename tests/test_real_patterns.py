@@ -1076,3 +1076,39 @@ def test_a_running_header_between_a_tables_pages_opens_no_second_report() -> Non
     # The same page break under another report's title: a second report.
     other = extract_text(text.replace(f"{title}\n第二十条", f"{title.replace('2025', '2024')}\n第二十条"))
     assert any("second report opens at line 7" in error for error in other.errors)
+
+
+def _grid_line(label: str, *values: str) -> str:
+    """A line of a grid with a label and seven columns, each value starting at its column's
+    place ('' blank), as html-to-text lays a table out (a CJK character one place)."""
+    line = label
+    for k, value in enumerate(values):
+        line = line.ljust(30 + 8 * k) + value
+    return line
+
+
+def test_values_above_a_label_alone_on_its_line_beside_values_astray_are_in_doubt() -> None:
+    """html-to-text's grid writes a row's label below its values where the label's cell opens
+    with an empty paragraph: 予以公开's values stand on the group label's line (no row took
+    them), and the values after 予以公开's label alone are 部分公开's. Read as they came,
+    予以公开 held 部分公开's values, its blanks marked by where they stand: read, silently wrong.
+    Beside values no row took, a laid-out row whose values all stand below its label is
+    unknown."""
+    text = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            _grid_line("", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"),
+            _grid_line("一、本年新收政府信息公开申请数量", "140", "1", "3", "5", "7", "2", "158"),
+            _grid_line("二、上年结转政府信息公开申请数量", "10", "2", "4", "6", "8", "1", "31"),
+            _grid_line("三、本年度办理结果", "61", "1", "", "", "", "", "62"),
+            "            （一）予以公开",
+            _grid_line("", "4", "", "0", "0", "", "", "4"),
+            "            （二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+            _grid_line("    1.属于国家秘密", "0", "", "", "", "", "", "0"),
+            "五、存在的主要问题及改进情况",
+        ]
+    )
+    table = extract_text(text).table("requests")
+    assert table is not None
+    assert table.values[1].tolist() == [10, 2, 4, 6, 8, 1, 31]
+    assert table.status[table.rows.index("granted")] == ["unknown"] * 7
