@@ -57,11 +57,10 @@ def order_by_place(rows: Sequence[RowEvidence], cells: Sequence[Cell], start: in
     """Put the values of each row standing on several lines of fixed-width columns (two of its
     cells on one line at least, its label and a value or two values, and no other label between
     them: the table's cells are ``cells[start:end]``) in the order they stand in, left to right,
-    where every way of reading places agrees on it. Where the ways
-    disagree, which column each value is in is not known: the row is set not found (its cells
-    unknown). Where two of its values stand in one place, the row holds another's values too:
-    the text lost which row each value is in, and every row is set not found. Returns the notes
-    saying so."""
+    where every way of reading places agrees on it. Where the ways disagree, which column each
+    value is in is not known: the row is set not found (its cells unknown). Where two of its
+    values stand in one place, the row holds another's values too: the text lost which row each
+    value is in, and every row is set not found. Returns the notes saying so."""
     notes: list[str] = []
     crowded: list[str] = []
     labelled: set[int] | None = None  # lines holding a label, looked up for the first such row

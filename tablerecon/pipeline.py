@@ -185,6 +185,24 @@ def _second_report(
     return None
 
 
+def _first_report(
+    doc: Document, regions: list[Region], matched: list[list[TableEvidence]], second: int
+) -> tuple[list[Region], list[list[TableEvidence]]]:
+    """The regions before cell ``second`` (where a second report opens) and their matches; a
+    region running past it is cut there and matched again."""
+    kept_regions: list[Region] = []
+    kept_matches: list[list[TableEvidence]] = []
+    for region, variants in zip(regions, matched, strict=True):
+        if region.anchor >= second:
+            break
+        if region.end > second:
+            region = replace(region, end=second, at_document_end=False)
+            variants = match_variants(doc.cells, region, doc.written_blanks)
+        kept_regions.append(region)
+        kept_matches.append(variants)
+    return kept_regions, kept_matches
+
+
 def _extract(
     doc: Document, source: str, limits: Limits, explain: bool = False, deadline: float | None = None
 ) -> Report:
@@ -204,18 +222,12 @@ def _extract(
     fmt = document_format(matched)
     second = _second_report(doc.cells, regions, matched, fmt)
     if second is not None:
-        # The text holds a second report after the first (last year's appended, another
-        # body's): only the first's tables are read, as far as its title.
         report.errors.append(
             f"a second report opens at line {doc.cells[second].line} ({doc.cells[second].text[:40]}); "
             "only the first report's tables were read"
         )
-        kept = [k for k, region in enumerate(regions) if region.anchor < second]
-        for k in kept:
-            if regions[k].end > second:
-                regions[k] = replace(regions[k], end=second, at_document_end=False)
-                matched[k] = match_variants(doc.cells, regions[k], doc.written_blanks)
-        regions, matched = [regions[k] for k in kept], [matched[k] for k in kept]
+        regions, matched = _first_report(doc, regions, matched, second)
+        fmt = document_format(matched)
     chosen: dict[str, TableEvidence] = {}
     copies: dict[str, int] = {}
     empty: dict[str, Region] = {}  # tables whose title was found with no row after it
