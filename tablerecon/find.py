@@ -327,20 +327,20 @@ _TITLE_CHARS = 80
 
 def other_report_titles(cells: list[Cell]) -> list[int]:
     """Indices of the report titles in ``cells`` that name another report than every title
-    before them, the first title left out: where a second report may open. A PDF's running
-    header repeats the report's own title, and a text with no title of its own before gives
-    nothing to tell a second report by."""
+    before them (from the year on: another year's), the first title left out: where a second
+    report may open. A PDF's running header repeats the report's own title, and a text with no
+    title of its own before gives nothing to tell a second report by."""
     seen: set[str] = set()
     out: list[int] = []
     for i, cell in enumerate(cells):
         text = cell.text
-        if (
-            "报告" in text
-            and cell.kind is Kind.LABEL
-            and len(text) <= _TITLE_CHARS
-            and _REPORT_TITLE.search(text)
-        ):
-            if seen and text not in seen:
+        if "报告" not in text or cell.kind is not Kind.LABEL or len(text) > _TITLE_CHARS:
+            continue
+        title = _REPORT_TITLE.search(text)
+        if title is not None:
+            # Told apart by the year on: a body's name may stand on a line of its own above
+            # the title, and a running header may write both on one.
+            if seen and title.group() not in seen:
                 out.append(i)
-            seen.add(text)
+            seen.add(title.group())
     return out

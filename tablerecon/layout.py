@@ -53,17 +53,22 @@ def _places(cells: Sequence[Cell], way: int) -> list[float] | None:
     return out
 
 
-def order_by_place(rows: Sequence[RowEvidence], cells: Sequence[Cell], start: int, end: int) -> list[str]:
+def order_by_place(
+    rows: Sequence[RowEvidence], width: int, cells: Sequence[Cell], start: int, end: int
+) -> list[str]:
     """Put the values of each row standing on several lines of fixed-width columns (two of its
     cells on one line at least, its label and a value or two values, and no other label between
     them: the table's cells are ``cells[start:end]``) in the order they stand in, left to right,
-    where every way of reading places agrees on it. Where the ways disagree, which column each
-    value is in is not known: the row is set not found (its cells unknown). Where two of its
+    where every way of reading places agrees on it, in a table whose values some way puts in no
+    more clusters than its ``width`` columns (cells merely apart by runs of spaces are no grid:
+    their rows keep the text's order). Where the ways disagree, which column each value is in is
+    not known: the row is set not found (its cells unknown). Where two of its
     values stand in one place, the row holds another's values too: the text lost which row each
     value is in, and every row is set not found. Returns the notes saying so."""
     notes: list[str] = []
     crowded: list[str] = []
     labelled: set[int] | None = None  # lines holding a label, looked up for the first such row
+    grid: bool | None = None  # whether the table is laid out on a grid, asked as ``labelled``
     for row in rows:
         values = row.cells
         # Most rows have no places (a text not laid out), or stand on one line.
@@ -78,6 +83,10 @@ def order_by_place(rows: Sequence[RowEvidence], cells: Sequence[Cell], start: in
             labelled = {c.line for c in itertools.islice(cells, start, end) if c.kind is Kind.LABEL}
         if any(line in labelled for line in range(lines[0] + 1, lines[-1])):
             continue  # parts of the row apart, each under its own header (the review table's)
+        if grid is None:
+            grid = _on_a_grid(rows, width)
+        if not grid:
+            break
         orders = set()
         for way in range(6):
             places = cast(list[float], _places(values, way))
@@ -106,6 +115,18 @@ def order_by_place(rows: Sequence[RowEvidence], cells: Sequence[Cell], start: in
             "which row each value is in; every cell is unknown"
         )
     return notes
+
+
+def _on_a_grid(rows: Sequence[RowEvidence], width: int) -> bool:
+    """Whether some way of reading places (see ``_places``) puts the table's values in no more
+    clusters than its ``width`` columns: values laid out in columns, not merely apart by runs of
+    spaces (html2text's rows, each label's length moving its values)."""
+    placed = [row for row in rows if row.found and row.cells and all(c.span is not None for c in row.cells)]
+    for way in range(6):
+        every = sorted(x for row in placed for x in cast(list[float], _places(row.cells, way)))
+        if every and 1 + sum(1 for a, b in itertools.pairwise(every) if b - a > ALIGNMENT_SLACK) <= width:
+            return True
+    return False
 
 
 def _columns_one_way(rows: Sequence[Sequence[Cell]], way: int) -> tuple[int, list[list[int] | None]] | None:

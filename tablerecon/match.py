@@ -391,7 +391,7 @@ def _match_one(
         ordered.append(found.get(row.key) or RowEvidence(key=row.key, label=row.label or "", found=False))
     ordered.extend(extras)
     notes.extend(_spanned_values_once(ordered, spans) or _merged_value_once(ordered, len(columns)))
-    notes.extend(order_by_place(ordered, cells, region.start, region.end))
+    notes.extend(order_by_place(ordered, len(columns), cells, region.start, region.end))
     assign_gaps(ordered, cells, last_index, len(columns), written_blanks)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]

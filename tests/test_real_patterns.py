@@ -1073,6 +1073,9 @@ def test_a_running_header_between_a_tables_pages_opens_no_second_report() -> Non
     first = report.table("active_20_1")
     assert first is not None and first.values.tolist()[0] == [1, 0, 5]
     assert not any("second report" in error for error in report.errors)
+    # The body's name on a line of its own above the first title, the running header one line.
+    split = text.replace(title, title.replace("人民政府", "人民政府\n"), 1)
+    assert not any("second report" in error for error in extract_text(split).errors)
     # The same page break under another report's title: a second report.
     other = extract_text(text.replace(f"{title}\n第二十条", f"{title.replace('2025', '2024')}\n第二十条"))
     assert any("second report opens at line 7" in error for error in other.errors)
@@ -1112,3 +1115,18 @@ def test_values_above_a_label_alone_on_its_line_beside_values_astray_are_in_doub
     assert table is not None
     assert table.values[1].tolist() == [10, 2, 4, 6, 8, 1, 31]
     assert table.status[table.rows.index("granted")] == ["unknown"] * 7
+
+
+def test_rows_apart_by_runs_of_spaces_off_a_grid_keep_the_texts_order() -> None:
+    """html2text (``ignore_tables``) of a page whose last cell opens with a spacing paragraph:
+    each row's cells apart by two spaces, its last value on a line of its own at the start.
+    The values stand where their labels' lengths put them, on no grid: read by where they
+    stand, 74666 went first, silently. Such rows keep the text's order."""
+    text = (
+        "第二十条第（一）项   \n信息内容  本年制发件数  本年废止件数  现行有效件数   \n"
+        "规章  3027  5045 \n\n74666   \n行政规范性文件  569076  992856 \n\n4222665   \n"
+        "第二十条第（五）项   \n"
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None
+    assert table.values.tolist() == [[3027, 5045, 74666], [569076, 992856, 4222665]]
