@@ -62,9 +62,9 @@ def order_by_place(
     where every way of reading places agrees on it, in a table whose values some way puts in no
     more clusters than its ``width`` columns (cells merely apart by runs of spaces are no grid:
     their rows keep the text's order). Where the ways disagree, which column each value is in is
-    not known: the row is set not found (its cells unknown). Where two of its
-    values stand in one place, the row holds another's values too: the text lost which row each
-    value is in, and every row is set not found. Returns the notes saying so."""
+    not known: the row is set not found (its cells unknown). Where two of its values stand in
+    one place, the row holds another's values too: the text lost which row each value is in, and
+    every row is set not found. Returns the notes saying so."""
     notes: list[str] = []
     crowded: list[str] = []
     labelled: set[int] | None = None  # lines holding a label, looked up for the first such row
