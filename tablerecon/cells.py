@@ -152,7 +152,8 @@ class Cell:
     after: int | None = None
     #: On a line laid out in fixed-width columns (cells apart by runs of spaces, as
     #: ``pdftotext -layout`` or a console table prints them), where a value stands: its start
-    #: and end in characters, then in display columns (a CJK character two). None elsewhere.
+    #: and end in characters, then in display columns (a CJK character two); where a label of a
+    #: line of labels stands too (a header over its columns). None elsewhere.
     span: tuple[int, int, int, int] | None = None
     #: On a line of cells apart by spaces, some runs of them longer than one, the spaces before
     #: a value (from the cell before it) and after it (to the next cell or the line's end): a

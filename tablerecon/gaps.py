@@ -4,10 +4,11 @@ table's usual spacing, empty fields on a line, or where values stand in fixed-wi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from tablerecon.cells import Cell
 from tablerecon.evidence import RowEvidence
-from tablerecon.layout import column_gaps
+from tablerecon.layout import column_gaps, header_gaps
 
 
 def _usual_gap(gaps: list[int]) -> int:
@@ -28,11 +29,14 @@ def assign_gaps(
     last_index: dict[int, int],
     n_cols: int,
     written_blanks: bool = False,
+    header: tuple[Sequence[Cell], Sequence[str]] = ((), ()),
 ) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
-    fixed-width columns, count them from where the values stand (``layout.column_gaps``).
+    fixed-width columns, count them from where the values stand (``layout.column_gaps``), or
+    else from where they stand under the header (``layout.header_gaps``).
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value;
-    ``written_blanks``: empty lines of a written space may be blank cells (``Cell.written``)."""
+    ``written_blanks``: empty lines of a written space may be blank cells (``Cell.written``);
+    ``header``: the table's header cells and its columns' labels."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
     gaps = _row_gaps(rows, cells, last_index, base, 1)
@@ -56,7 +60,10 @@ def assign_gaps(
     # they cannot (more spaces than cells to fill), the line may be laid out in fixed-width
     # columns, where the values stand says which cells are blank.
     joined = _joined_fields(rows, n_cols)
-    laid_out = None if joined else column_gaps([r.cells if r.found else [] for r in rows], n_cols)
+    laid_out = None
+    if not joined:
+        values = [r.cells if r.found else [] for r in rows]
+        laid_out = column_gaps(values, n_cols) or header_gaps(values, *header)
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:
             row.gaps = row_gaps if placed is None else list(placed)

@@ -30,6 +30,7 @@ import numpy as np
 
 from tablerecon.cells import Cell, Kind
 from tablerecon.evidence import RowEvidence
+from tablerecon.labels import MATCH_THRESHOLD, score
 
 #: How far (in characters or display columns) a value may stand from its column's others:
 #: numbers of different length centred in one column stand half a character apart.
@@ -190,3 +191,115 @@ def column_gaps(rows: Sequence[Sequence[Cell]], n_cols: int) -> list[list[int] |
         edges = [-1, *cols, n_cols]
         gaps.append([b - a - 1 for a, b in itertools.pairwise(edges)])
     return gaps
+
+
+def header_gaps(
+    rows: Sequence[Sequence[Cell]], headers: Sequence[Cell], labels: Sequence[str]
+) -> list[list[int] | None] | None:
+    """For the value cells of a table's rows, the blank cells each row's places show (as
+    ``column_gaps``), told by where the header's labels stand rather than by the values alone:
+    a value stands under the header of its column. This tells the columns where the values
+    leave some without a value to say where it stands (a table whose values are all 自然人's and
+    总计's). ``headers``: the table's header cells; ``labels``: its columns' labels.
+
+    Given only where every column's label is found over its own column, left to right in the
+    columns' order, each of a row's values under exactly one, the row's columns in order, and the
+    values of every column aligned alike (one edge or the middle); the same read in characters
+    and in display columns, where both can be read. None otherwise: a header printed over other
+    places than its values (cells written one after the other, a merged cell's text shifting
+    the rest) gives nothing."""
+    n_cols = len(labels)
+    placed = [h for h in headers if h.span is not None]
+    if n_cols < 2 or len(placed) < n_cols:
+        return None
+    named = _named_columns(placed, labels)
+    if named is None:
+        return None
+    answers = []
+    for unit in (0, 2):  # characters, display columns
+        columns = _header_columns(named, unit)
+        if columns is not None and (answer := _under_headers(rows, columns, unit)) is not None:
+            answers.append(answer)
+    if not answers or any(a != answers[0] for a in answers[1:]):
+        return None
+    gaps: list[list[int] | None] = []
+    for cols in answers[0]:
+        if cols is None:
+            gaps.append(None)
+            continue
+        edges = [-1, *cols, n_cols]
+        gaps.append([b - a - 1 for a, b in itertools.pairwise(edges)])
+    return gaps
+
+
+def _named_columns(headers: Sequence[Cell], labels: Sequence[str]) -> list[list[Cell]] | None:
+    """For each column, the header cells naming it: those whose label is this column's best,
+    no other's as good; a label several columns share (行政复议's and 行政诉讼's 结果维持) names
+    them left to right. None where some column is named by no cell or the cells of a shared label
+    are not one a column."""
+    distinct = list(dict.fromkeys(labels))
+    by_label: dict[str, list[Cell]] = {}
+    for cell in headers:
+        scores = [score(cell.text, label) for label in distinct]
+        best = max(scores)
+        if best >= MATCH_THRESHOLD and scores.count(best) == 1:
+            by_label.setdefault(distinct[scores.index(best)], []).append(cell)
+    named: list[list[Cell]] = [[] for _ in labels]
+    for label in distinct:
+        columns = [j for j, text in enumerate(labels) if text == label]
+        cells = by_label.get(label, [])
+        if len(cells) != len(columns):
+            return None
+        for j, cell in zip(columns, sorted(cells, key=lambda c: cast(tuple[int, ...], c.span)), strict=True):
+            named[j].append(cell)
+    return named
+
+
+def _header_columns(named: list[list[Cell]], unit: int) -> list[tuple[int, int]] | None:
+    """Where each column's header stands, read in characters (``unit`` 0) or display columns
+    (2); None where they do not stand apart, left to right in the columns' order."""
+    columns = []
+    for cells in named:
+        span = cast(tuple[int, int, int, int], cells[0].span)
+        columns.append((span[unit], span[unit + 1]))
+    if any(a[1] > b[0] for a, b in itertools.pairwise(columns)):
+        return None
+    return columns
+
+
+def _under_headers(
+    rows: Sequence[Sequence[Cell]], columns: list[tuple[int, int]], unit: int
+) -> list[list[int] | None] | None:
+    """Each row's columns, by the header each value stands under (None for a row without
+    places); None where a value stands under no header or several, a row's columns are out of
+    order, or a column's values are not aligned alike."""
+    out: list[list[int] | None] = []
+    # Each column's values' left edges, right edges and middles, to test them aligned.
+    edges: list[list[tuple[float, float, float]]] = [[] for _ in columns]
+    for cells in rows:
+        if not cells or any(c.span is None for c in cells):
+            out.append(None)
+            continue
+        cols = []
+        for cell in cells:
+            span = cast(tuple[int, int, int, int], cell.span)
+            start, end = span[unit], span[unit + 1]
+            under = [j for j, (left, right) in enumerate(columns) if start < right and left < end]
+            if len(under) != 1:
+                return None
+            cols.append(under[0])
+            edges[under[0]].append((start, end, (start + end) / 2))
+        if any(b <= a for a, b in itertools.pairwise(cols)):
+            return None
+        out.append(cols)
+    if all(cols is None for cols in out):
+        return None
+    aligned = any(
+        all(
+            max(e[kind] for e in column) - min(e[kind] for e in column) <= ALIGNMENT_SLACK
+            for column in edges
+            if column
+        )
+        for kind in range(3)
+    )
+    return out if aligned else None

@@ -107,10 +107,12 @@ def split_line(line: str, open_rows: bool = False) -> list[str]:
     spanning = _spanning_pieces(stripped)
     if spanning is not None:
         return spanning
-    if _COLUMN_GAP.search(stripped):
+    if _COLUMN_GAP.search(stripped) or normalize_label(stripped.partition(" ")[0]) in _group_labels():
         # Known labels laid out in columns with no value (a header ``信息内容  本年制发件数  本年
         # 废止件数``, as w3m, lynx and pandoc print it): a cell each. Read as one label, the
-        # header named no column, and a 2021 table was read by the 2019 layout.
+        # header named no column, and a 2021 table was read by the 2019 layout. So too a group's
+        # label and a row's with no value (``三、本年度办理结果 (一)予以公开``, all blank): read as
+        # one label, the row matched none and its blank cells were unknown.
         parts = _known_label_parts(stripped)
         if len(parts) > 1:
             return parts

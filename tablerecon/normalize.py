@@ -29,6 +29,7 @@ from tablerecon.cells import (
     Cell,
     Entry,
     Kind,
+    normalize_label,
     piece_entry,
     to_ascii_width,
 )
@@ -164,6 +165,8 @@ def tokenize(
     # several lines), elsewhere the spaces are indentation.
     grid_lines = 0
     indented: list[tuple[str, Cell]] = []
+    # Lines of several labels spaced by runs of spaces (a header laid out over its columns).
+    headed: list[tuple[str, list[Cell]]] = []
     # A report's text is split at once: the generator of ``_lines`` costs a resumption a line.
     lines = text.split("\n") if len(text) <= _BLOCK_CHARS else _lines(text)
     for number, line in enumerate(lines, start=1):
@@ -226,6 +229,8 @@ def tokenize(
                 _mark_spans(line, cells[first:], laid_out=laid_out)
                 if laid_out and any(c.span is not None for c in cells[first:]):
                     grid_lines += 1
+                if all(c.kind is Kind.LABEL for c in cells[first:]):
+                    headed.append((line, cells[first:]))
             elif len(cells) - first == 1:
                 indented.append((line, cells[first]))
         if len(cells) > first and (piped or "\t" in line):
@@ -242,6 +247,8 @@ def tokenize(
     if grid_lines >= _GRID_LINES:
         for line, cell in indented:
             _mark_spans(line, [cell])
+        for line, labels in headed:
+            _mark_label_places(line, labels)
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     if origin is not None:
@@ -460,6 +467,17 @@ def _cached_line_entries(line: str, csv_headers: bool, open_rows: bool) -> tuple
     return _line_entries(line, csv_headers, open_rows)
 
 
+def _display_columns(line: str, wide: str) -> list[int] | None:
+    """Display columns before each character of ``wide`` (``line`` in ASCII widths), counted on
+    the line as laid out: a full-width digit took two columns there, though it is one ASCII digit
+    here. None where the two do not line up."""
+    width = [0]
+    for ch in line:
+        if WIDTH_MAP.get(ord(ch), 0) is not None:  # not a mark the widening drops
+            width.append(width[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    return width if len(width) == len(wide) + 1 else None
+
+
 def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:
     """Record the spaces around each value of a line of cells apart by spaces (``Cell.spaced``)
     and, where runs of them stand between cells (``laid_out``: fixed-width columns, perhaps),
@@ -467,13 +485,8 @@ def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:
     text each was read from. Nothing is recorded where one is not found (a glued line's labels
     have no text of their own)."""
     wide = to_ascii_width(line)
-    # Display columns before each character of ``wide``, counted on the line as laid out: a
-    # full-width digit took two columns there, though it is one ASCII digit here.
-    width = [0]
-    for ch in line:
-        if WIDTH_MAP.get(ord(ch), 0) is not None:  # not a mark the widening drops
-            width.append(width[-1] + (2 if unicodedata.east_asian_width(ch) in "WF" else 1))
-    if len(width) != len(wide) + 1:
+    width = _display_columns(line, wide)
+    if width is None:
         return
     found: list[tuple[int, int]] = []
     cursor = 0
@@ -492,6 +505,40 @@ def _mark_spans(line: str, cells: list[Cell], laid_out: bool = True) -> None:
             after = found[k + 1][0] if k + 1 < len(found) else line_end
             if k and wide[found[k - 1][1] : start].isspace() and (after == end or wide[end:after].isspace()):
                 cell.spaced = (start - found[k - 1][1], after - end)
+
+
+def _mark_label_places(line: str, labels: list[Cell]) -> None:
+    """Record where each label of a line of labels stands (``Cell.span``), in a text laid out in
+    fixed-width columns: a header's words over the columns they name. Each label is found as
+    the words of the line, in order, whose joined text normalizes to its own (a header cell the
+    reading cut at known labels has no text of its own to look for). Nothing is recorded where
+    the words do not make up the labels."""
+    wide = to_ascii_width(line)
+    width = _display_columns(line, wide)
+    if width is None:
+        return
+    words = [(m.start(), m.end()) for m in _WORD_RUN.finditer(wide)]
+    places: list[tuple[int, int]] = []
+    cursor = 0
+    for cell in labels:
+        joined = ""
+        for k in range(cursor, len(words)):
+            joined += wide[words[k][0] : words[k][1]]
+            text = normalize_label(joined)
+            if text == cell.text:
+                places.append((words[cursor][0], words[k][1]))
+                cursor = k + 1
+                break
+            if len(text) >= len(cell.text):
+                return
+        else:
+            return
+    for cell, (start, end) in zip(labels, places, strict=True):
+        cell.span = (start, end, width[start], width[end])
+
+
+#: A run of characters other than whitespace: a word of a laid-out line.
+_WORD_RUN = re.compile(r"\S+")
 
 
 def normalize(data: bytes | str, max_cells: int | None = None, deadline: float | None = None) -> Document:
