@@ -107,7 +107,12 @@ def split_line(line: str, open_rows: bool = False) -> list[str]:
     spanning = _spanning_pieces(stripped)
     if spanning is not None:
         return spanning
-    if _COLUMN_GAP.search(stripped) or normalize_label(stripped.partition(" ")[0]) in _group_labels():
+    head = stripped.partition(" ")[0]
+    if _COLUMN_GAP.search(stripped) or (
+        head[:1] in _GROUP_OPENINGS
+        and len(head) <= _GROUP_LABEL_CHARS
+        and normalize_label(head) in _group_labels()
+    ):
         # Known labels laid out in columns with no value (a header ``信息内容  本年制发件数  本年
         # 废止件数``, as w3m, lynx and pandoc print it): a cell each. Read as one label, the
         # header named no column, and a 2021 table was read by the 2019 layout. So too a group's
@@ -280,6 +285,12 @@ def _known_label_parts(label: str) -> list[str]:
     found = parts[0]
     return found if found is not None and len(found) > 1 else [label]
 
+
+#: More characters than any group's label has (21: (二)通过不同渠道和方式回应解读的情况): a
+#: longer word is none, and is not normalized to be looked up.
+_GROUP_LABEL_CHARS = 24
+#: What a group's label opens with, as read: its number (三、) or its bracket ((三), （三）).
+_GROUP_OPENINGS = frozenset("一二三四五六七八九十(（")
 
 #: Most pieces a line of cells spanning rows is cut into (``_spanning_pieces``).
 _MAX_SPANNING_PIECES = 4
