@@ -72,6 +72,10 @@ def _capacity(cells: list[Cell]) -> int:
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
 LONG_TEMPLATE_ROWS = 30
 
+#: How well the label after a sentence inside a table must match one of its later rows for the
+#: sentence to be a note between rows rather than the table's end.
+NOTE_SKIP_SCORE = 90.0
+
 #: Variants scoring within this margin of each other are told apart by the document's format.
 VARIANT_MARGIN = 1.0
 
@@ -336,6 +340,22 @@ def _match_one(
             # The header again between groups of the one row's values: a page that writes the
             # review table as three tables of five columns, each under its own heading.
             pass
+        elif (
+            not unlabeled
+            and started
+            and nxt is not None
+            and nxt.kind is label_kind
+            and is_prose(cell.text)
+            and not is_section_heading(cell.text)
+            and not is_section_heading(nxt.text)
+            and _best_row(nxt.text, rows, pos)[1] >= NOTE_SKIP_SCORE
+        ):
+            # A note printed between two rows (注：部分公开指…, （说明：…）), a row's label after
+            # it: passed over. Taken for the table's end, it lost every row after it.
+            current = None
+            notes.append(
+                f"line {cell.line}: a note between the table's rows was passed over ({cell.text[:24]})"
+            )
         elif is_section_heading(cell.text) or is_prose(cell.text) or (unlabeled and current is not None):
             end = i
             stopped_early = True

@@ -1130,3 +1130,29 @@ def test_rows_apart_by_runs_of_spaces_off_a_grid_keep_the_texts_order() -> None:
     table = extract_text(text).table("active_20_1")
     assert table is not None
     assert table.values.tolist() == [[3027, 5045, 74666], [569076, 992856, 4222665]]
+
+
+@pytest.mark.parametrize(
+    ("after", "note"),
+    [
+        (
+            "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+            "注：部分公开指区分处理后公开部分内容的情形。",
+        ),
+        ("3.补正后申请内容仍不明确", "（说明：无法提供类申请已告知申请人。）"),
+    ],
+)
+def test_a_note_between_rows_is_passed_over(after: str, note: str) -> None:
+    """A sentence printed inside the requests table, after a row's values and before the next
+    row's label: it was taken for the table's end, and every row after it was lost (unknown)."""
+    clean = generate(10, Deformations.none(format="2021")).text  # 42 cells not zero
+    want = extract_text(clean).table("requests")
+    lines = clean.split("\n")
+    at = next(k for k, ln in enumerate(lines) if ln.replace("（", "(").replace("）", ")") == after)
+    # Before the next row's label, spaced as the cells are.
+    nxt = next(k for k in range(at + 1, len(lines)) if lines[k].strip() and parse_number(lines[k]) is None)
+    noted = "\n".join([*lines[:nxt], note, "", *lines[nxt:]])
+    got = extract_text(noted).table("requests")
+    assert want is not None and got is not None and not got.ambiguous
+    assert got.values.tolist() == want.values.tolist() and got.status == want.status
+    assert any("a note between the table's rows" in n for n in got.notes)
