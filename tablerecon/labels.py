@@ -111,6 +111,16 @@ def _cached_matches_any(found: str, expected: tuple[str, ...], threshold: float)
     return any(score(found, e) >= threshold for e in expected)
 
 
+def ordinal(label: str) -> str | None:
+    """The ordinal a label opens with, written one way (``3.`` for 3、 and 3．, ``(三)``, ``三、``);
+    None where it opens with none."""
+    m = _ORDINAL.match(label)
+    if m is None:
+        return None
+    found = m.group()
+    return found[:-1] + "." if found[0].isdigit() else found
+
+
 def has_ordinal(label: str) -> bool:
     """Whether the label starts with a section or item ordinal (一、 (一) 1.)."""
     return _ORDINAL.match(label) is not None

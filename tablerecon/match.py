@@ -17,7 +17,16 @@ from tablerecon.evidence import RowEvidence, TableEvidence
 from tablerecon.find import Region
 from tablerecon.gaps import assign_gaps
 from tablerecon.headers import all_known_headers, match_columns
-from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_prose, is_section_heading, score, template_text
+from tablerecon.labels import (
+    MATCH_THRESHOLD,
+    is_piece_of,
+    is_prose,
+    is_section_heading,
+    ordinal,
+    score,
+    strip_notes,
+    template_text,
+)
 from tablerecon.layout import order_by_place
 from tablerecon.templates import RowSpec, TableSpec, Template
 
@@ -57,6 +66,34 @@ def _best_row_uncached(text: str, rows: tuple[RowSpec, ...], start: int) -> tupl
     return best, best_score
 
 
+def _renamed(text: str, rows: tuple[RowSpec, ...], pos: int) -> bool:
+    """Whether an unmatched label is the next template row worded otherwise: a row with values
+    of its own comes next (``rows[pos]``), the label opens with that row's ordinal (1. to 9.,
+    (一), 一、), and it is neither a heading nor a sentence, nor any row's label (an earlier row's
+    where the text is out of step with the template), nor holds a later row's words (two rows
+    merged into one: 2.没有现成信息需要另行制作、补正后申请内容仍不明确 holds both rows' values) or
+    digits outside its notes (values run into it: 2.重复申请3000003)."""
+    if pos >= len(rows) or rows[pos].group or rows[pos].label is None:
+        return False
+    number = ordinal(text)
+    if (
+        number is None
+        or number != ordinal(template_text(rows[pos].label))
+        or is_section_heading(text)
+        or is_prose(text)
+        or _best_row(text, rows, 0)[1] >= MATCH_THRESHOLD  # an earlier row's, the table out of step
+        or _HAS_DIGIT.search(strip_notes(text), len(number)) is not None  # values run into it, maybe
+    ):
+        return False
+    for later in rows[pos + 1 :]:
+        if later.label is not None:
+            words = template_text(later.label)
+            words = words[len(ordinal(words) or "") :]
+            if len(words) >= MERGED_ROW_CHARS and words in text:
+                return False
+    return True
+
+
 def _trailing_unit(text: str, units: frozenset[str]) -> str | None:
     """The unit a row-per-line label swallowed (``主动公开文件数 条 2069`` reads as one label)."""
     return next(
@@ -71,6 +108,10 @@ def _capacity(cells: list[Cell]) -> int:
 
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
 LONG_TEMPLATE_ROWS = 30
+
+#: Fewest characters of a later row's label (its number aside) that show, inside a label, two
+#: rows merged into one.
+MERGED_ROW_CHARS = 4
 
 #: How well the label after a sentence inside a table must match one of its later rows for the
 #: sentence to be a note between rows rather than the table's end.
@@ -287,6 +328,13 @@ def _match_one(
             current = last_row[1]
             i += 1
             continue
+        if s < MATCH_THRESHOLD and started and not unlabeled and _renamed(cell.text, rows, pos):
+            # A row worded otherwise (3.危及国家安全、公共安全、经济安全、社会稳定的 for
+            # 3.危及"三安全一稳定"), where the next row stands and numbered as it is: that row.
+            notes.append(
+                f"row {rows[pos].key}: its label ({cell.text[:24]}) is taken by its number and place"
+            )
+            idx, s, used = pos, MATCH_THRESHOLD, 1
         if s >= MATCH_THRESHOLD:
             row = rows[idx]
             pos = idx + 1

@@ -1156,3 +1156,54 @@ def test_a_note_between_rows_is_passed_over(after: str, note: str) -> None:
     assert want is not None and got is not None and not got.ambiguous
     assert got.values.tolist() == want.values.tolist() and got.status == want.status
     assert any("a note between the table's rows" in n for n in got.notes)
+
+
+def _cells_after(lines: list[str], label: str, count: int = 7) -> list[int]:
+    """Indices of the ``count`` value lines after a row's label line in a one-cell-a-line text."""
+    at = next(k for k, ln in enumerate(lines) if ln.replace("（", "(").replace("）", ")") == label)
+    return [k for k in range(at + 1, len(lines)) if lines[k].strip()][:count]
+
+
+def test_a_row_worded_as_the_regulation_words_it_is_taken_by_its_number_and_place() -> None:
+    """Bodies write some rows in the regulation's own words (3.危及国家安全、公共安全、经济安全、
+    社会稳定的 for 3.危及"三安全一稳定"): no template label comes near, and the row was left out,
+    its cells unknown, its values an extra row's. Numbered as the next row is and standing where
+    it does, it is that row."""
+    clean = generate(10, Deformations.none(format="2021")).text
+    want = extract_text(clean).table("requests")
+    worded = {
+        "3.危及“三安全一稳定”": "3.危及国家安全、公共安全、经济安全、社会稳定的",
+        "5.属于三类内部事务信息": "5.属于人事管理、后勤管理、内部工作流程等内部事务信息",
+        "2.没有现成信息需要另行制作": "2.需要另行制作的",
+    }
+    text = clean
+    for label, words in worded.items():
+        assert f"\n{label}\n" in text
+        text = text.replace(f"\n{label}\n", f"\n{words}\n", 1)
+    got = extract_text(text).table("requests")
+    assert want is not None and got is not None and not got.ambiguous
+    assert got.values.tolist() == want.values.tolist() and got.status == want.status
+    assert sum("is taken by its number and place" in n for n in got.notes) == len(worded)
+
+
+def test_two_rows_merged_under_one_number_are_not_the_first() -> None:
+    """Two rows merged into one (2.没有现成信息需要另行制作、补正后申请内容仍不明确, their values
+    summed): numbered as the first, it holds the second's values too, and is not read as it."""
+    clean = generate(10, Deformations.none(format="2021")).text
+    lines = clean.split("\n")
+    first = _cells_after(lines, "2.没有现成信息需要另行制作")
+    second = _cells_after(lines, "3.补正后申请内容仍不明确")
+    summed = [str(int(lines[a]) + int(lines[b])) for a, b in zip(first, second, strict=True)]
+    assert summed != [lines[a] for a in first]  # the merge changes the first row's values
+    label = first[0] - 1
+    while lines[label] != "2.没有现成信息需要另行制作":
+        label -= 1
+    row_lines = lines[label : first[-1] + 1]  # the first row's label and values, spaced
+    row_lines[0] = "2.没有现成信息需要另行制作、补正后申请内容仍不明确"
+    for k, value in zip(first, summed, strict=True):
+        row_lines[k - label] = value
+    merged = [*lines[:label], *row_lines, *lines[second[-1] + 1 :]]
+    got = extract_text("\n".join(merged)).table("requests")
+    assert got is not None
+    row = got.rows.index("unable_needs_creation")
+    assert all(s == "unknown" for s in got.status[row])
