@@ -9,6 +9,7 @@ column each number belongs to is the solver's job.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tablerecon.caches import register
 from tablerecon.cells import Cell, Kind
@@ -66,6 +67,16 @@ def _best_row_uncached(text: str, rows: tuple[RowSpec, ...], start: int) -> tupl
     return best, best_score
 
 
+def _restarts(text: str, rows: tuple[RowSpec, ...], found: dict[str, RowEvidence]) -> str | None:
+    """The key of the row a label names nearly word for word, where that row comes before
+    every row found so far: the table begun again (None otherwise)."""
+    idx, s = _best_row(text, rows, 0)
+    if s < RESTART_SCORE or rows[idx].group or not found:
+        return None
+    first = min(k for k, row in enumerate(rows) if row.key in found)
+    return rows[idx].key if idx < first else None
+
+
 def _renamed(text: str, rows: tuple[RowSpec, ...], pos: int) -> bool:
     """Whether an unmatched label is the next template row worded otherwise: a row with values
     of its own comes next (``rows[pos]``), the label opens with that row's ordinal (1. to 9.,
@@ -108,6 +119,10 @@ def _capacity(cells: list[Cell]) -> int:
 
 #: Data rows beyond which a template's missing rows are weighed in proportion (see ``_match_one``).
 LONG_TEMPLATE_ROWS = 30
+
+#: How closely a label must name a row that comes before every row found so far for the table
+#: to be taken as begun again (another table's rows read before it).
+RESTART_SCORE = 95.0
 
 #: Fewest characters of a later row's label (its number aside) that show, inside a label, two
 #: rows merged into one.
@@ -359,6 +374,26 @@ def _match_one(
                 last_row = (row, current)
         elif not started or (unlabeled and current is None):
             headers.append(cell)
+        elif (
+            not unlabeled
+            and nxt is not None
+            and nxt.kind is not label_kind
+            and (restart := _restarts(cell.text, rows, found)) is not None
+        ):
+            # The table's first rows again, before any row read so far: what was read is another
+            # table (a summary of a few totals before the full one). The table is read again
+            # from the labels before this row (its header).
+            again = i
+            while again > region.start and cells[again - 1].kind is label_kind:
+                again -= 1
+            evidence = _match_one(cells, replace(region, start=again), template, spec, written_blanks)
+            if evidence is not None:
+                evidence.notes.insert(
+                    0,
+                    f"lines {cells[region.start].line}-{cells[again - 1].line}: rows read before "
+                    f"{restart} began the table again were another table's, and are passed over",
+                )
+            return evidence
         elif not unlabeled and (earlier := _best_row(cell.text, rows, 0)[1]) >= MATCH_THRESHOLD:
             # A repeated group label (三、本年度办理结果 again) has no values of its own; a piece
             # of one ((五) of a cell spanning rows, printed a few characters a line) stands

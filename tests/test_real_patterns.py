@@ -1207,3 +1207,33 @@ def test_two_rows_merged_under_one_number_are_not_the_first() -> None:
     assert got is not None
     row = got.rows.index("unable_needs_creation")
     assert all(s == "unknown" for s in got.status[row])
+
+
+def test_a_summary_of_totals_before_the_full_requests_table_is_passed_over() -> None:
+    """Some reports give a few totals as a small table of their own (收到申请总数, 予以公开, …,
+    结转下年度继续办理) before the full grid. Their labels matched the grid's rows (予以公开,
+    结转下年度继续办理), the last of them its last row: every row of the full grid after them came
+    too late to match, and the whole table was unknown. The grid's first row again, before any
+    row read, begins the table anew."""
+    clean = generate(10, Deformations.none(format="2021")).text
+    want = extract_text(clean).table("requests")
+    assert want is not None
+
+    def total(key: str) -> str:
+        return str(int(want.values[want.rows.index(key), -1]))
+
+    summary = ["（一）申请情况汇总", "项目", "数量（件）"]
+    for label, key in [
+        ("收到申请总数", "new_received"),
+        ("予以公开", "granted"),
+        ("结转下年度继续办理", "carried_forward"),
+    ]:
+        summary += [label, total(key)]
+    summary.append("（二）申请办理情况明细")
+    header = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"  # the grid's first line
+    assert f"\n{header}\n" in clean
+    text = clean.replace(f"\n{header}\n", "\n" + "\n\n".join([*summary, header]) + "\n", 1)  # spaced alike
+    got = extract_text(text).table("requests")
+    assert got is not None and not got.ambiguous
+    assert got.values.tolist() == want.values.tolist() and got.status == want.status
+    assert any("began the table again" in n for n in got.notes)
