@@ -14,7 +14,7 @@ from functools import cache
 
 from tablerecon.caches import bounded
 from tablerecon.cells import Cell, Kind
-from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_section_heading, score
+from tablerecon.labels import MATCH_THRESHOLD, is_piece_of, is_section_heading, score, template_text
 from tablerecon.templates import TableSpec, Template, all_tables
 
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]{1,3})\)?项")
@@ -344,3 +344,23 @@ def other_report_titles(cells: list[Cell]) -> list[int]:
                 out.append(i)
             seen.add(title.group())
     return out
+
+
+#: Fewest characters of a table's title that, ending the text, show the title cut short.
+_CUT_TITLE_CHARS = 4
+
+
+@cache
+def _titles() -> tuple[str, ...]:
+    """Every table's titles and anchors, as labels read from a text are normalized."""
+    return tuple(sorted({template_text(a) for _, spec in all_tables() for a in spec.anchors}))
+
+
+def cut_title(cells: list[Cell]) -> Cell | None:
+    """The text's last cell, where it is the opening of a table's title cut short (a page that
+    ends at ``第二十条第(``): the table it opens is lost with no word said otherwise."""
+    last = cells[-1] if cells else None
+    if last is None or last.kind is not Kind.LABEL or len(last.text) < _CUT_TITLE_CHARS:
+        return None
+    text = last.text
+    return last if any(t.startswith(text) and t != text for t in _titles()) else None

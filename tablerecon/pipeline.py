@@ -22,7 +22,7 @@ from tablerecon.doubts import doubt_empty_rows, layout_in_doubt
 from tablerecon.emit import build_table
 from tablerecon.errors import InputTooLargeError, TableReconError, TimeBudgetError, UnreadableInputError
 from tablerecon.evidence import TableEvidence
-from tablerecon.find import Region, find_regions, other_report_titles
+from tablerecon.find import Region, cut_title, find_regions, other_report_titles
 from tablerecon.gaps import drop_row_end_padding
 from tablerecon.labels import is_prose
 from tablerecon.match import choose_variant, document_format, match_variants
@@ -265,6 +265,11 @@ def _extract(
                 f"{table}: its title (line {doc.cells[region.anchor].line}) is followed by no row of "
                 "the table; not emitted"
             )
+    cut = cut_title(doc.cells)
+    if cut is not None:
+        report.errors.append(
+            f"the text ends at line {cut.line} inside a table's title ({cut.text}); not emitted"
+        )
     for table, count in copies.items():  # one line per table, however often it repeats
         times = "twice" if count == 2 else f"{count} times"
         best = "better" if count == 2 else "best"

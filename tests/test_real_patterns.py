@@ -1237,3 +1237,15 @@ def test_a_summary_of_totals_before_the_full_requests_table_is_passed_over() -> 
     assert got is not None and not got.ambiguous
     assert got.values.tolist() == want.values.tolist() and got.status == want.status
     assert any("began the table again" in n for n in got.notes)
+
+
+def test_a_text_that_ends_inside_a_tables_title_says_so() -> None:
+    """A page excerpt cut inside the next table's title (``第二十条第(``, ``三、收到和处理政府
+    信息公开``): the table it opens was lost with no error, where a table cut inside its rows is
+    reported. A title's opening too short to tell (``三、``) says nothing."""
+    text = ACTIVE.format(first=HEADER_2021, fifth="信息内容 |\n本年处理决定数量 |\n行政许可 |\n5 |", sixth="")
+    for cut in ("第二十条第(", "三、收到和处理政府信息公开"):
+        report = extract_text(text + cut + "\n")
+        assert f"inside a table's title ({cut})" in " ".join(report.errors)
+        assert report.table("active_20_1") is not None
+    assert not any("inside a table's title" in e for e in extract_text(text + "三、\n").errors)
