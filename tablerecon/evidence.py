@@ -22,6 +22,9 @@ class RowEvidence:
     cells: list[Cell] = field(default_factory=list)
     #: Extra empty slots before each value and after the last (None: no evidence there).
     gaps: list[int | None] = field(default_factory=list)
+    #: Whether ``gaps`` were read from where the values stand (fixed-width columns), not from
+    #: empty lines or fields: exact for this row, and no sign of how the text marks blanks.
+    placed: bool = False
     label_score: float = 0.0
     #: The unit printed beside the label (条, 件) in tables that have a unit column.
     unit: str | None = None

@@ -67,6 +67,7 @@ def assign_gaps(
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:
             row.gaps = row_gaps if placed is None else list(placed)
+            row.placed = placed is not None and laid_out is not None
 
 
 def _joined_fields(rows: list[RowEvidence], n_cols: int) -> list[list[int | None] | None] | None:

@@ -215,15 +215,26 @@ def header_gaps(
     named = _named_columns(placed, labels)
     if named is None:
         return None
-    answers = []
+    answers = {}
     for unit in (0, 2):  # characters, display columns
         columns = _header_columns(named, unit)
         if columns is not None and (answer := _under_headers(rows, columns, unit)) is not None:
-            answers.append(answer)
-    if not answers or any(a != answers[0] for a in answers[1:]):
+            answers[unit] = (answer, columns)
+    if len(answers) == 2 and answers[0][0] != answers[2][0]:
+        return None
+    if len(answers) == 1:
+        # Read one way only: that way must be the layout's, shown by the values themselves: a
+        # column's values aligned this way and not the other (rows whose labels differ in
+        # length counted the two ways). Where they stand aligned either way, or no column has
+        # two, the text does not say which way it was laid out, and a header read the wrong way
+        # names wrong columns (a value right-aligned beside the next column's label).
+        ((unit, (answer, _)),) = answers.items()
+        if not _misaligned(rows, answer, 2 - unit):
+            return None
+    if not answers:
         return None
     gaps: list[list[int] | None] = []
-    for cols in answers[0]:
+    for cols in next(iter(answers.values()))[0]:
         if cols is None:
             gaps.append(None)
             continue
@@ -274,8 +285,6 @@ def _under_headers(
     places); None where a value stands under no header or several, a row's columns are out of
     order, or a column's values are not aligned alike."""
     out: list[list[int] | None] = []
-    # Each column's values' left edges, right edges and middles, to test them aligned.
-    edges: list[list[tuple[float, float, float]]] = [[] for _ in columns]
     for cells in rows:
         if not cells or any(c.span is None for c in cells):
             out.append(None)
@@ -284,22 +293,47 @@ def _under_headers(
         for cell in cells:
             span = cast(tuple[int, int, int, int], cell.span)
             start, end = span[unit], span[unit + 1]
-            under = [j for j, (left, right) in enumerate(columns) if start < right and left < end]
+            # A value touching a header counts as near it: near two, it is under neither. Under
+            # one, at least half of it stands under the label (a value right-aligned in its
+            # column may reach into the next column's centred label by a character).
+            under = [j for j, (left, right) in enumerate(columns) if start <= right and left <= end]
             if len(under) != 1:
                 return None
+            left, right = columns[under[0]]
+            if 2 * (min(end, right) - max(start, left)) < end - start:
+                return None
             cols.append(under[0])
-            edges[under[0]].append((start, end, (start + end) / 2))
         if any(b <= a for a, b in itertools.pairwise(cols)):
             return None
         out.append(cols)
-    if all(cols is None for cols in out):
+    if all(cols is None for cols in out) or not _aligned(rows, out, unit):
         return None
-    aligned = any(
+    return out
+
+
+def _misaligned(rows: Sequence[Sequence[Cell]], columns: list[list[int] | None], unit: int) -> bool:
+    """Whether some column holds two values or more (each row's ``columns``) that stand aligned
+    no way, read in characters (``unit`` 0) or display columns (2)."""
+    counts: dict[int, int] = {}
+    for cols in columns:
+        for j in cols or ():
+            counts[j] = counts.get(j, 0) + 1
+    return max(counts.values(), default=0) >= 2 and not _aligned(rows, columns, unit)
+
+
+def _aligned(rows: Sequence[Sequence[Cell]], columns: list[list[int] | None], unit: int) -> bool:
+    """Whether the values of every column (each row's ``columns``) stand aligned alike, read in
+    characters (``unit`` 0) or display columns (2): by their left edges, right edges or middles."""
+    edges: dict[int, list[tuple[float, float, float]]] = {}
+    for cells, cols in zip(rows, columns, strict=True):
+        for cell, j in zip(cells, cols or (), strict=False):
+            span = cast(tuple[int, int, int, int], cell.span)
+            start, end = span[unit], span[unit + 1]
+            edges.setdefault(j, []).append((start, end, (start + end) / 2))
+    return any(
         all(
             max(e[kind] for e in column) - min(e[kind] for e in column) <= ALIGNMENT_SLACK
-            for column in edges
-            if column
+            for column in edges.values()
         )
         for kind in range(3)
     )
-    return out if aligned else None

@@ -292,7 +292,7 @@ def _extract(
     for style in set(styles):
         drop_row_end_padding([(e.rows, len(e.columns)) for e, s in by_style if s == style])
     hints = {
-        style: pooled([hint_counts(e.rows, len(e.columns)) for e, s in by_style if s == style])
+        style: pooled([hint_counts(e.rows, len(e.columns), placed=False) for e, s in by_style if s == style])
         for style in set(styles)
     }
     for k, (ev, style) in enumerate(by_style):

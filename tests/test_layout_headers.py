@@ -125,3 +125,62 @@ def test_a_header_written_over_other_places_than_the_values_tells_nothing() -> N
             if status != "unknown":
                 value = table.values[i, j]
                 assert (0.0 if math.isnan(value) else value) == truth[i][j], (table.rows[i], COLUMNS[j])
+
+
+#: Section 二 laid out as lynx prints it, in characters: ``{sixth}`` is the (六) table's rows.
+LYNX_ACTIVE = """二、主动公开政府信息情况
+               第二十条第（一）项
+   信息内容       本年制发件数 本年废止件数 现行有效件数
+   规章                        1           12
+   行政规范性文件              3           40
+               第二十条第（六）项
+   信息内容       上一年项目数量 本年增/减   处理决定数量
+{sixth}
+三、收到和处理政府信息公开申请情况
+"""
+
+
+def test_a_header_read_one_way_only_where_rows_do_not_say_which_tells_nothing() -> None:
+    """Two rows whose labels are as long counted in characters as in display columns: their
+    values stand aligned either way, and the text does not say which way it was laid out. Read
+    in display columns, a value right-aligned under 处理决定数量 (in characters) stands under
+    本年增/减: taken so, it was read into the wrong column, silently."""
+    sixth = "   行政处罚                             4\n   行政强制                             1"
+    table = extract_text(LYNX_ACTIVE.format(sixth=sixth)).table("active_20_6")
+    assert table is not None and table.columns == ["prev_items", "change", "decisions"]
+    truth = [[None, None, 4], [None, None, 1]]
+    for i, row in enumerate(table.status):
+        for j, status in enumerate(row):
+            if status in ("read", "inferred"):
+                assert table.values[i, j] == truth[i][j], (table.rows[i], table.columns[j])
+
+
+def test_a_value_reaching_a_character_into_the_next_columns_label_is_under_neither() -> None:
+    """pdfplumber's layout keeps a CJK label's start but counts it a character a glyph: a value
+    right-aligned in its column reaches a character into the next column's centred label. Read as
+    under that label, 5205 and 1747 went to 现行有效件数 instead of 本年废止件数, silently."""
+
+    def line(cells: list[tuple[int, str]]) -> str:
+        out = ""
+        for at, text in cells:
+            out = out.ljust(at) + text
+        return out
+
+    text = "\n".join(
+        [
+            "二、主动公开政府信息情况",
+            line([(6, "第二十条第（一）项")]),
+            line([(6, "信息内容"), (35, "本年制发件数"), (60, "本年废止件数"), (85, "现行有效件数")]),
+            line([(6, "规章"), (82, "5205")]),
+            line([(6, "行政规范性文件"), (57, "3254"), (82, "1747")]),
+            "三、收到和处理政府信息公开申请情况",
+            "",
+        ]
+    )
+    table = extract_text(text).table("active_20_1")
+    assert table is not None
+    truth = [[None, 5205, None], [3254, 1747, None]]
+    for i, row in enumerate(table.status):
+        for j, status in enumerate(row):
+            if status in ("read", "inferred"):
+                assert table.values[i, j] == truth[i][j], (table.rows[i], table.columns[j])

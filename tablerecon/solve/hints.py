@@ -22,10 +22,13 @@ class HintCounts(NamedTuple):
 MIN_OWN_HINT_ROWS = 3
 
 
-def hint_counts(rows: list[RowEvidence], n_cols: int) -> HintCounts:
+def hint_counts(rows: list[RowEvidence], n_cols: int, placed: bool = True) -> HintCounts:
+    """What ``rows`` show about their empty slots; with ``placed`` false, leaving out the rows
+    whose slots were read from where values stand (``RowEvidence.placed``): pooled for a
+    document, they would vouch for blank lines they say nothing of."""
     short = consistent = full = stray = 0
     for row in rows:
-        if not row.found or not row.cells or any(g is None for g in row.gaps):
+        if not row.found or not row.cells or any(g is None for g in row.gaps) or (row.placed and not placed):
             continue
         extra = sum(g for g in row.gaps if g is not None)
         n = len(row.cells)
@@ -52,22 +55,26 @@ def hints_trusted(rows: list[RowEvidence], n_cols: int, document: HintCounts | N
     own is judged on ``document`` (its document's tables of the same style, itself included).
     """
     own = hint_counts(rows, n_cols)
-    if 0 < own.short == own.consistent and not own.stray and _fields_to_line_end(rows, n_cols):
+    if 0 < own.short == own.consistent and not own.stray and _placed_or_fields_to_line_end(rows, n_cols):
         # Every short row is one line whose separators mark each field to its end (pipes,
-        # tabs), and its empty fields are exactly the cells it lacks: its own evidence, however
-        # few such rows (a review table's one row), not blank lines that may be spacing.
+        # tabs), or its slots were read from where its values stand, and its empty fields are
+        # exactly the cells it lacks: its own evidence, however few such rows (a review
+        # table's one row), not blank lines that may be spacing.
         return True
     c = document if document is not None and own.short < MIN_OWN_HINT_ROWS else own
     return c.short > 0 and c.consistent >= 0.6 * c.short and c.stray <= 0.2 * max(c.full, 1)
 
 
-def _fields_to_line_end(rows: list[RowEvidence], n_cols: int) -> bool:
-    """Whether every short row's values stand on one line of separated fields, counted from the
-    line's start (or its label) to its end."""
+def _placed_or_fields_to_line_end(rows: list[RowEvidence], n_cols: int) -> bool:
+    """Whether every short row's empty slots were read from where its values stand, or its values
+    stand on one line of separated fields, counted from the line's start (or its label) to its end."""
     short = [row for row in rows if row.found and 0 < len(row.cells) < n_cols]
     return all(
-        row.cells[-1].after is not None
-        and all(c.line == row.cells[0].line for c in row.cells)
-        and (row.cells[0].lead is not None or row.cells[0].same_line)
+        row.placed
+        or (
+            row.cells[-1].after is not None
+            and all(c.line == row.cells[0].line for c in row.cells)
+            and (row.cells[0].lead is not None or row.cells[0].same_line)
+        )
         for row in short
     )
