@@ -183,8 +183,14 @@ def column_gaps(rows: Sequence[Sequence[Cell]], n_cols: int) -> list[list[int] |
     best = [cols for count, cols in found if count == fewest]
     if fewest != n_cols or any(cols != best[0] for cols in best[1:]):
         return None
+    return _blanks_around(best[0], n_cols)
+
+
+def _blanks_around(columns: list[list[int] | None], n_cols: int) -> list[list[int] | None]:
+    """From each row's columns (None for a row without places), the blank cells it shows before
+    each value and after the last."""
     gaps: list[list[int] | None] = []
-    for cols in best[0]:
+    for cols in columns:
         if cols is None:
             gaps.append(None)
             continue
@@ -233,14 +239,7 @@ def header_gaps(
             return None
     if not answers:
         return None
-    gaps: list[list[int] | None] = []
-    for cols in next(iter(answers.values()))[0]:
-        if cols is None:
-            gaps.append(None)
-            continue
-        edges = [-1, *cols, n_cols]
-        gaps.append([b - a - 1 for a, b in itertools.pairwise(edges)])
-    return gaps
+    return _blanks_around(next(iter(answers.values()))[0], n_cols)
 
 
 def _named_columns(headers: Sequence[Cell], labels: Sequence[str]) -> list[list[Cell]] | None:
