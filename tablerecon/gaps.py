@@ -30,13 +30,15 @@ def assign_gaps(
     n_cols: int,
     written_blanks: bool = False,
     header: tuple[Sequence[Cell], Sequence[str]] = ((), ()),
+    place_unit: int | None = None,
 ) -> None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
     fixed-width columns, count them from where the values stand (``layout.column_gaps``), or
     else from where they stand under the header (``layout.header_gaps``).
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value;
     ``written_blanks``: empty lines of a written space may be blank cells (``Cell.written``);
-    ``header``: the table's header cells and its columns' labels."""
+    ``header``: the table's header cells and its columns' labels; ``place_unit``: how the
+    document counts places (``Document.place_unit``)."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
     gaps = _row_gaps(rows, cells, last_index, base, 1)
@@ -63,7 +65,7 @@ def assign_gaps(
     laid_out = None
     if not joined:
         values = [r.cells if r.found else [] for r in rows]
-        laid_out = column_gaps(values, n_cols) or header_gaps(values, *header)
+        laid_out = column_gaps(values, n_cols) or header_gaps(values, *header, place_unit)
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:
             row.gaps = row_gaps if placed is None else list(placed)

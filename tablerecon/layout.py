@@ -40,18 +40,61 @@ ALIGNMENT_SLACK = 1.0
 MIN_ROWS = 2
 
 
+#: How many times more of a text's neighbouring values one way of counting places must align
+#: than the other for it to be taken as the text's way (``reading_unit``).
+UNIT_MARGIN = 2
+
+
+def _edge(span: tuple[int, int, int, int], unit: int, kind: int) -> float:
+    """Where a cell stands, read in characters (``unit`` 0) or display columns (2): its right
+    edge, left edge or middle (``kind`` 0-2)."""
+    start, end = span[unit], span[unit + 1]
+    return float(end if kind == 0 else start if kind == 1 else (start + end) / 2)
+
+
 def _places(cells: Sequence[Cell], way: int) -> list[float] | None:
     """Where each value of a row stands, read one way (0-5: right edge, left edge, middle; in
     characters, then in display columns); None where a value has no recorded place."""
     out: list[float] = []
+    unit, kind = (0 if way < 3 else 2), way % 3
     for cell in cells:
         if cell.span is None:
             return None
-        chars_start, chars_end, width_start, width_end = cell.span
-        start, end = (chars_start, chars_end) if way < 3 else (width_start, width_end)
-        kind = way % 3
-        out.append(float(end if kind == 0 else start if kind == 1 else (start + end) / 2))
+        out.append(_edge(cell.span, unit, kind))
     return out
+
+
+def reading_unit(cells: Sequence[Cell]) -> int | None:
+    """How a text laid out in fixed-width columns counted its places: in characters (0) or in
+    display columns, a CJK character two (2); None where its values do not say.
+
+    One layout counts one way throughout a text (pdftotext, html-to-text, inscriptis and lynx
+    count characters, w3m display columns). Where two rows' labels differ in CJK characters, the
+    values of one column stand aligned (by an edge or the middle) counted the layout's way and
+    apart counted the other: each pair of values on neighbouring lines (empty lines apart at
+    most) aligned one way only speaks for it. A table whose values leave the way open (one row,
+    or rows whose labels are as long either way) is then read the way its document's other rows
+    show."""
+    # Each line's placed values, for every line holding a cell: a line of labels between two
+    # lines of values (a header) parts two tables, whose columns need not line up.
+    by_line: dict[int, list[tuple[int, int, int, int]]] = {}
+    for cell in cells:
+        spans = by_line.setdefault(cell.line, [])
+        if cell.span is not None and cell.kind is Kind.NUMBER:
+            spans.append(cell.span)
+    votes = [0, 0]  # characters, display columns
+    for upper, lower in itertools.pairwise(by_line.values()):
+        for a in upper:
+            for b in lower:
+                for kind in range(3):
+                    chars = abs(_edge(a, 0, kind) - _edge(b, 0, kind)) <= ALIGNMENT_SLACK
+                    display = abs(_edge(a, 2, kind) - _edge(b, 2, kind)) <= ALIGNMENT_SLACK
+                    if chars != display:
+                        votes[0 if chars else 1] += 1
+    for unit, (mine, other) in ((0, votes), (2, votes[::-1])):
+        if mine >= MIN_ROWS and mine > UNIT_MARGIN * other:
+            return unit
+    return None
 
 
 def order_by_place(
@@ -200,7 +243,10 @@ def _blanks_around(columns: list[list[int] | None], n_cols: int) -> list[list[in
 
 
 def header_gaps(
-    rows: Sequence[Sequence[Cell]], headers: Sequence[Cell], labels: Sequence[str]
+    rows: Sequence[Sequence[Cell]],
+    headers: Sequence[Cell],
+    labels: Sequence[str],
+    unit: int | None = None,
 ) -> list[list[int] | None] | None:
     """For the value cells of a table's rows, the blank cells each row's places show (as
     ``column_gaps``), told by where the header's labels stand rather than by the values alone:
@@ -210,10 +256,11 @@ def header_gaps(
 
     Given only where every column's label is found over its own column, left to right in the
     columns' order, each of a row's values under exactly one, the row's columns in order, and the
-    values of every column aligned alike (one edge or the middle); the same read in characters
-    and in display columns, where both can be read. None otherwise: a header printed over other
-    places than its values (cells written one after the other, a merged cell's text shifting
-    the rest) gives nothing."""
+    values of every column aligned alike (one edge or the middle). Read the way the document
+    counts places (``unit``, see ``reading_unit``); where it does not say, the same read in
+    characters and in display columns, where both can be read. None otherwise: a header printed
+    over other places than its values (cells written one after the other, a merged cell's text
+    shifting the rest) gives nothing."""
     n_cols = len(labels)
     placed = [h for h in headers if h.span is not None]
     if n_cols < 2 or len(placed) < n_cols:
@@ -222,10 +269,12 @@ def header_gaps(
     if named is None:
         return None
     answers = {}
-    for unit in (0, 2):  # characters, display columns
-        columns = _header_columns(named, unit)
-        if columns is not None and (answer := _under_headers(rows, columns, unit)) is not None:
-            answers[unit] = (answer, columns)
+    for way in (0, 2) if unit is None else (unit,):  # characters, display columns
+        columns = _header_columns(named, way)
+        if columns is not None and (answer := _under_headers(rows, columns, way)) is not None:
+            answers[way] = (answer, columns)
+    if unit is not None:
+        return _blanks_around(answers[unit][0], n_cols) if answers else None
     if len(answers) == 2 and answers[0][0] != answers[2][0]:
         return None
     if len(answers) == 1:
@@ -234,8 +283,8 @@ def header_gaps(
         # length counted the two ways). Where they stand aligned either way, or no column has
         # two, the text does not say which way it was laid out, and a header read the wrong way
         # names wrong columns (a value right-aligned beside the next column's label).
-        ((unit, (answer, _)),) = answers.items()
-        if not _misaligned(rows, answer, 2 - unit):
+        ((way, (answer, _)),) = answers.items()
+        if not _misaligned(rows, answer, 2 - way):
             return None
     if not answers:
         return None

@@ -136,13 +136,16 @@ NOTE_SKIP_SCORE = 90.0
 VARIANT_MARGIN = 1.0
 
 
-def match_variants(cells: list[Cell], region: Region, written_blanks: bool = False) -> list[TableEvidence]:
+def match_variants(
+    cells: list[Cell], region: Region, written_blanks: bool = False, place_unit: int | None = None
+) -> list[TableEvidence]:
     """The region matched against every template variant, best score first. ``written_blanks``:
-    the document may mark blank cells with lines of a written space (``Document.written_blanks``)."""
+    the document may mark blank cells with lines of a written space (``Document.written_blanks``);
+    ``place_unit``: how a document laid out in columns counts places (``Document.place_unit``)."""
     found = [
         ev
         for t, s in region.candidates
-        if (ev := _match_one(cells, region, t, s, written_blanks)) is not None
+        if (ev := _match_one(cells, region, t, s, written_blanks, place_unit)) is not None
     ]
     return sorted(found, key=lambda ev: -ev.score)
 
@@ -273,7 +276,12 @@ def document_format(matched: list[list[TableEvidence]]) -> str | None:
 
 
 def _match_one(
-    cells: list[Cell], region: Region, template: Template, spec: TableSpec, written_blanks: bool = False
+    cells: list[Cell],
+    region: Region,
+    template: Template,
+    spec: TableSpec,
+    written_blanks: bool = False,
+    place_unit: int | None = None,
 ) -> TableEvidence | None:
     rows = spec.rows
     unlabeled = len(rows) == 1 and rows[0].label is None
@@ -386,7 +394,9 @@ def _match_one(
             again = i
             while again > region.start and cells[again - 1].kind is label_kind:
                 again -= 1
-            evidence = _match_one(cells, replace(region, start=again), template, spec, written_blanks)
+            evidence = _match_one(
+                cells, replace(region, start=again), template, spec, written_blanks, place_unit
+            )
             if evidence is not None:
                 evidence.notes.insert(
                     0,
@@ -495,7 +505,9 @@ def _match_one(
     ordered.extend(extras)
     notes.extend(_spanned_values_once(ordered, spans) or _merged_value_once(ordered, len(columns)))
     notes.extend(order_by_place(ordered, len(columns), cells, region.start, region.end))
-    assign_gaps(ordered, cells, last_index, len(columns), written_blanks, (headers, column_labels))
+    assign_gaps(
+        ordered, cells, last_index, len(columns), written_blanks, (headers, column_labels), place_unit
+    )
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum([r.label_score for r in found.values()]) / 100

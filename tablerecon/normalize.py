@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from tablerecon.borders import read_borders
 from tablerecon.caches import bounded
@@ -35,6 +36,7 @@ from tablerecon.cells import (
 )
 from tablerecon.csvrows import line_csv_fields, writes_csv
 from tablerecon.errors import DecodeError, InputTooLargeError, TimeBudgetError
+from tablerecon.layout import reading_unit
 from tablerecon.lineshapes import label_then_run, merged_once, pieces_bound, split_line
 from tablerecon.pages import page_furniture
 from tablerecon.segment import WRITTEN_BLANK, segment_line
@@ -62,6 +64,18 @@ class Document:
     #: The text holds a space a page writes into an empty cell (nbsp, ideographic space), so
     #: some empty line may be one (``Cell.written``): only then is that reading of gaps tried.
     written_blanks: bool = False
+    #: How a text laid out in fixed-width columns counted places: 0 characters, 2 display
+    #: columns (``layout.reading_unit``); None where it does not say or is not laid out so.
+    place_unit: int | None = None
+
+
+class Tokens(NamedTuple):
+    """What ``tokenize`` reads from a text."""
+
+    cells: list[Cell]
+    line_count: int
+    #: How the text counts places, where it is laid out in columns (``Document.place_unit``).
+    place_unit: int | None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -127,10 +141,9 @@ def _lines(text: str) -> Iterator[str]:
     yield from text[start:].split("\n")
 
 
-def tokenize(
-    text: str, max_cells: int | None = None, deadline: float | None = None
-) -> tuple[list[Cell], int]:
-    """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells.
+def tokenize(text: str, max_cells: int | None = None, deadline: float | None = None) -> Tokens:
+    """Cells of a decoded text, with gaps counted in empty lines and empty pipe cells; the
+    text's line count, and how it counts places where it is laid out in columns.
 
     ``max_cells`` bounds the memory and the later stages' work: past it the document is refused
     (``InputTooLargeError``). ``deadline`` (a ``time.perf_counter()`` value) bounds the time:
@@ -244,18 +257,20 @@ def tokenize(
                 cells[first].lead = cells[first].gap - empty_lines
     if row_pipes >= 0 and cells:
         cells[-1].after = max(row_pipes - 1, 0)
+    place_unit = None
     if grid_lines >= _GRID_LINES:
         for line, cell in indented:
             _mark_spans(line, [cell])
         for line, labels in headed:
             _mark_label_places(line, labels)
+        place_unit = reading_unit(cells)
     if max_cells is not None and len(cells) > max_cells:
         raise InputTooLargeError(f"line {number}: more than {max_cells} cells (Limits.max_cells)")
     if origin is not None:
         for cell in cells:
             cell.line = origin[cell.line]
         number = origin[number]
-    return cells, number
+    return Tokens(cells, number, place_unit)
 
 
 #: Lines of values laid out in fixed-width columns that show a text is laid out so (see
@@ -559,10 +574,15 @@ def normalize(data: bytes | str, max_cells: int | None = None, deadline: float |
 
         if has_markup(text):  # Markdown holding tables or markup as HTML
             cells, count = mixed_cells(text, raw_tables(text), max_cells, deadline)
+            unit = None
         else:
-            cells, count = tokenize(text, max_cells, deadline)
+            cells, count, unit = tokenize(text, max_cells, deadline)
         doc = Document(
-            cells=cells, encoding=encoding, line_count=count, written_blanks=_holds_written_space(text)
+            cells=cells,
+            encoding=encoding,
+            line_count=count,
+            written_blanks=_holds_written_space(text),
+            place_unit=unit,
         )
     doc.problems.extend(_overlong_numbers(doc.cells))
     return doc

@@ -197,7 +197,7 @@ def _first_report(
             break
         if region.end > second:
             region = replace(region, end=second, at_document_end=False)
-            variants = match_variants(doc.cells, region, doc.written_blanks)
+            variants = match_variants(doc.cells, region, doc.written_blanks, doc.place_unit)
         kept_regions.append(region)
         kept_matches.append(variants)
     return kept_regions, kept_matches
@@ -218,7 +218,7 @@ def _extract(
             )
             regions = regions[:k]
             break
-        matched.append(match_variants(doc.cells, region, doc.written_blanks))
+        matched.append(match_variants(doc.cells, region, doc.written_blanks, doc.place_unit))
     fmt = document_format(matched)
     second = _second_report(doc.cells, regions, matched, fmt)
     if second is not None:

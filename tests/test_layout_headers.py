@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from tablerecon import extract_text
+from tablerecon.normalize import normalize
 
 COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 
@@ -127,32 +130,101 @@ def test_a_header_written_over_other_places_than_the_values_tells_nothing() -> N
                 assert (0.0 if math.isnan(value) else value) == truth[i][j], (table.rows[i], COLUMNS[j])
 
 
-#: Section 二 laid out as lynx prints it, in characters: ``{sixth}`` is the (六) table's rows.
-LYNX_ACTIVE = """二、主动公开政府信息情况
-               第二十条第（一）项
-   信息内容       本年制发件数 本年废止件数 现行有效件数
-   规章                        1           12
-   行政规范性文件              3           40
+#: The (六) table of section 二 as lynx printed a generated report (sweep S, g088): its two rows'
+#: labels are as long counted in characters as in display columns.
+LYNX_SIXTH = """二、主动公开政府信息情况
                第二十条第（六）项
    信息内容       上一年项目数量 本年增/减   处理决定数量
-{sixth}
+   行政处罚                             4
+   行政强制                             1
+               第二十条第（八）项
 三、收到和处理政府信息公开申请情况
 """
 
 
 def test_a_header_read_one_way_only_where_rows_do_not_say_which_tells_nothing() -> None:
     """Two rows whose labels are as long counted in characters as in display columns: their
-    values stand aligned either way, and the text does not say which way it was laid out. Read
-    in display columns, a value right-aligned under 处理决定数量 (in characters) stands under
-    本年增/减: taken so, it was read into the wrong column, silently."""
-    sixth = "   行政处罚                             4\n   行政强制                             1"
-    table = extract_text(LYNX_ACTIVE.format(sixth=sixth)).table("active_20_6")
+    values stand aligned either way, and neither the table nor the rest of the text says which
+    way it was laid out. Read in display columns, a value right-aligned under 处理决定数量 (in
+    characters) stands under 本年增/减: taken so, it was read into the wrong column, silently."""
+    assert normalize(LYNX_SIXTH).place_unit is None
+    table = extract_text(LYNX_SIXTH).table("active_20_6")
     assert table is not None and table.columns == ["prev_items", "change", "decisions"]
     truth = [[None, None, 4], [None, None, 1]]
     for i, row in enumerate(table.status):
         for j, status in enumerate(row):
             if status in ("read", "inferred"):
                 assert table.values[i, j] == truth[i][j], (table.rows[i], table.columns[j])
+
+
+#: A generated report's section 二 (its first table) and section 四, as html-to-text printed it
+#: (sweep S, g000): every column as wide in characters as its widest cell, a CJK character one.
+H2T_REVIEW = (
+    "二、主动公开政府信息情况\n"
+    "\n"
+    "第二十条第（一）项\n"
+    "信息内容      本年制发件数   本年废止件数   现行有效件数\n"
+    "规章                 2        \n"
+    "行政规范性文件            5        \n"
+    "\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n"
+    "\n"
+    "行政复议                             行政诉讼\n"
+    "结果维持   结果纠正   其他结果   尚未审结   总计   未经复议直接起诉                         复议后起诉\n"
+    "                                 结果维持   结果纠正   其他结果   尚未审结   总计   结果维持   结果纠正"
+    "   其他结果   尚未审结   总计\n"
+    "3      3      2      2      10   2      3      7      9      21   5      3             3      11\n"
+    "\n"
+    "五、存在的主要问题及改进情况\n"
+)
+
+#: The same report as w3m printed it, 132 columns wide: places counted in display columns.
+W3M_REVIEW = (
+    "二、主动公开政府信息情况\n"
+    "\n"
+    "                  第二十条第（一）项\n"
+    "信息内容        本年制发件数 本年废止件数 现行有效件数\n"
+    "规章                              2\n"
+    "行政规范性文件                    5\n"
+    "\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n"
+    "\n"
+    "                行政复议                                                     行政诉讼\n"
+    "结果维持 结果纠正 其他结果 尚未审结 总计             未经复议直接起诉"
+    "                            复议后起诉\n"
+    "                                         结果维持 结果纠正 其他结果 尚未审结 总计"
+    " 结果维持 结果纠正 其他结果 尚未审结 总计\n"
+    "   3        3        2        2      10     2        3        7        9      21     5        3"
+    "                 3      11\n"
+    "\n"
+    "五、存在的主要问题及改进情况\n"
+)
+
+
+def test_a_text_laid_out_in_columns_counts_places_one_way_throughout() -> None:
+    """规章's and 行政规范性文件's values stand aligned in characters in html-to-text's text and
+    in display columns in w3m's (the labels differ by five CJK characters): that is each
+    text's way. A text not laid out in columns has none."""
+    assert normalize(H2T_REVIEW).place_unit == 0
+    assert normalize(W3M_REVIEW).place_unit == 2
+    assert (
+        normalize("二、主动公开政府信息情况\n第二十条第（一）项\n规章\n2\n行政规范性文件\n5\n").place_unit
+        is None
+    )
+
+
+def test_a_one_row_table_is_read_the_way_its_document_counts_places() -> None:
+    """The review table is one row: its values alone cannot show which way the text counts
+    places, and where the two ways read its header differently, or only one reads it, nothing
+    was taken from it (the four cells after the blank one were unknown). The rows of section
+    二 show the way: read so, the whole row is right, its blank cell under 其他结果."""
+    truth = [3, 3, 2, 2, 10, 2, 3, 7, 9, 21, 5, 3, 0, 3, 11]
+    for text in (H2T_REVIEW, W3M_REVIEW):
+        table = extract_text(text).table("review_litigation")
+        assert table is not None and not table.ambiguous
+        assert np.nan_to_num(table.values[0]).tolist() == truth
+        assert table.status[0][12] == "blank"
+        assert all(check.holds for check in table.checks)
 
 
 def test_a_value_reaching_a_character_into_the_next_columns_label_is_under_neither() -> None:

@@ -137,7 +137,7 @@ def test_a_short_row_beside_values_astray_is_unknown() -> None:
 def test_words_of_another_cell_after_a_rows_values() -> None:
     """PyMuPDF's sorted text ends a row's line with the end of a group's label laid out beside
     it (``… 3 0 0 0 0 0 3 提供``): the line was one label and the row came out blank."""
-    cells, _ = tokenize("2.没有现成信息需要另行制作    3    0   0   0        0        0   3      提供\n")
+    cells, *_ = tokenize("2.没有现成信息需要另行制作    3    0   0   0        0        0   3      提供\n")
     assert [c.value for c in cells if c.kind is Kind.NUMBER] == [3, 0, 0, 0, 0, 0, 3]
     assert [c.text for c in cells if c.kind is Kind.LABEL] == ["2.没有现成信息需要另行制作", "提供"]
 
@@ -202,7 +202,7 @@ def test_a_rows_first_value_against_its_label() -> None:
     assert first is not None and first.values.tolist() == [[0, 0, 0], [88, 55, 698]]
     assert fees is not None and fees.values.tolist() == [[9116.36]] and fees.status == [["read"]]
     # Digits after words no template knows stay part of them.
-    cells, _ = tokenize("全年办理事项12 3\n")
+    cells, *_ = tokenize("全年办理事项12 3\n")
     assert cells[0].kind is Kind.LABEL and cells[0].text.startswith("全年办理事项12")
 
 

@@ -421,7 +421,7 @@ def test_a_rows_values_on_the_line_of_the_next_rows_label() -> None:
         "\xa0 \xa0 1 0 0 0 0 0 1 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\n"
         "\xa0 \xa0 0 0 0 0 0 0 0 3.其他 1 0 0 0 0 0 1\n"
     )
-    cells, _ = tokenize(text)
+    cells, *_ = tokenize(text)
     values = [c.value for c in cells if c.kind is Kind.NUMBER]
     assert values == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]
     labels = [c.text for c in cells if c.kind is Kind.LABEL]
@@ -468,7 +468,7 @@ def test_a_label_written_into_each_column_it_spans_with_spaces_between() -> None
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
         "     1       0       0        0        0       0     1"
     )
-    cells, _ = tokenize(f"{row}\n{padded}\n")
+    cells, *_ = tokenize(f"{row}\n{padded}\n")
     assert [c.value for c in cells if c.kind is Kind.NUMBER] == [80, 1, 0, 0, 0, 0, 81, 1, 0, 0, 0, 0, 0, 1]
     assert next(c.text for c in cells if c.kind is Kind.LABEL) == label
 
@@ -490,7 +490,7 @@ def test_known_labels_side_by_side_in_a_tab_separated_row_are_not_glued() -> Non
     sub-group's and the row's labels side by side read as a glued line, and its seven values as
     one run of eight with the doubled one (the whole requests table unknown)."""
     line = "三、本年度办理结果\t（三）不予公开\t1.属于国家秘密\t0\t0\t0\t0\t0\t0\t0\n"
-    cells, _ = tokenize(line)
+    cells, *_ = tokenize(line)
     assert [c.kind for c in cells] == [Kind.LABEL] * 3 + [Kind.NUMBER] * 7
 
 
@@ -520,7 +520,7 @@ def test_a_group_label_or_an_ordinal_before_a_rows_glued_values() -> None:
     group's merged cell run into its first row's label. Both kept the row's digits in a label
     (the row blank, a note of digits no value was read from); the labels are known, so the
     line is the group's label, the row's, and its run."""
-    cells, _ = tokenize("（三）不予公开1.属于国家秘密130000013\n2.其他法律行政法规禁止公开300000030\n")
+    cells, *_ = tokenize("（三）不予公开1.属于国家秘密130000013\n2.其他法律行政法规禁止公开300000030\n")
     assert [(c.kind, c.text) for c in cells] == [
         (Kind.LABEL, "(三)不予公开"),
         (Kind.LABEL, "1.属于国家秘密"),
@@ -529,7 +529,7 @@ def test_a_group_label_or_an_ordinal_before_a_rows_glued_values() -> None:
         (Kind.RUN, "300000030"),
     ]
     # Two labels run together are no row unless both are known: prose keeps its digits.
-    prose, _ = tokenize("本年度共收到申请数量合计为130000013\n")
+    prose, *_ = tokenize("本年度共收到申请数量合计为130000013\n")
     assert [c.kind for c in prose] == [Kind.LABEL]
 
 
@@ -565,7 +565,7 @@ def test_a_lone_nbsp_that_does_not_fill_its_row_is_spacing() -> None:
     first, licensing = report.table("active_20_1"), report.table("active_20_5")
     assert first is not None and first.values.tolist() == [[0, 0, 0], [69, 3, 665]]
     assert licensing is not None and licensing.values.tolist()[0] == [2293]
-    cells, _ = tokenize("行政处罚203行政强制6625 \xa0 07941第二十条第(八)项信息内容上一年本年增/减\n")
+    cells, *_ = tokenize("行政处罚203行政强制6625 \xa0 07941第二十条第(八)项信息内容上一年本年增/减\n")
     assert not any(c.kind is Kind.PLACEHOLDER for c in cells)
     # A page whose spacing overfills some rows: one it happens to fill exactly (a value's
     # spacing beside an empty cell that left nothing) is spacing too, not a blank cell before
@@ -712,14 +712,14 @@ def test_a_page_on_one_line_that_keeps_a_tab() -> None:
     )
     first = extract_text(page).table("active_20_1")
     assert first is not None and first.values.tolist() == [[13, 13, 524], [60, 60, 368]]
-    cells, _ = tokenize("三、本年度办理结果\t（四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\n")
+    cells, *_ = tokenize("三、本年度办理结果\t（四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\n")
     assert [c.kind for c in cells].count(Kind.LABEL) == 3
 
 
 def test_pandas_writes_an_empty_cell_nan() -> None:
     """pandas' read_html reads an empty cell as NaN, and to_markdown writes it ``nan``: the
     requests table's rows held words where blanks stood, and the table was unknown."""
-    cells, _ = tokenize("| 一、本年新收政府信息公开申请数量 | 821 | 35 | nan | nan | 2 | 1 | 859 |\n")
+    cells, *_ = tokenize("| 一、本年新收政府信息公开申请数量 | 821 | 35 | nan | nan | 2 | 1 | 859 |\n")
     assert [c.kind for c in cells] == [Kind.LABEL] + [Kind.NUMBER] * 2 + [Kind.PLACEHOLDER] * 2 + [
         Kind.NUMBER
     ] * 3
@@ -732,10 +732,10 @@ def test_labels_laid_out_in_wide_columns_are_not_glued() -> None:
     that no row read over-full could use. One space between (``get_text(" ")``) may still be
     glue: such a line keeps its values as one run for the solver to split."""
     values = "   ".join(["14", "1", "0", "0", "0", "0", "15"])
-    wide, _ = tokenize(f"三、本年度办理结果     （三）不予公开     1.属于国家秘密     {values}")
+    wide, *_ = tokenize(f"三、本年度办理结果     （三）不予公开     1.属于国家秘密     {values}")
     assert [c.kind for c in wide] == [Kind.LABEL] * 3 + [Kind.NUMBER] * 7
     assert [c.value for c in wide[3:]] == [14, 1, 0, 0, 0, 0, 15]
-    narrow, _ = tokenize("三、本年度办理结果 （三）不予公开 1.属于国家秘密 14 1 0 0 0 0 15")
+    narrow, *_ = tokenize("三、本年度办理结果 （三）不予公开 1.属于国家秘密 14 1 0 0 0 0 15")
     assert [c.kind for c in narrow] == [Kind.LABEL] * 3 + [Kind.RUN]
 
 
@@ -874,7 +874,7 @@ def test_labels_spaced_a_character_apart_in_laid_out_columns() -> None:
         "      三 、本 年 度 办 理 结 果              （ 一 ） 予以公开        26                    26\n"
         "四、政府信息公开行政复议、行政诉讼情况\n"
     )
-    cells, _ = tokenize(text.split("\n")[3])
+    cells, *_ = tokenize(text.split("\n")[3])
     assert [c.text for c in cells if c.kind is Kind.LABEL] == ["三、本年度办理结果", "(一)予以公开"]
     requests = extract_text(text).table("requests")
     assert requests is not None and "granted" in requests.rows
@@ -886,9 +886,9 @@ def test_lines_of_values_numbered_by_chance_are_no_frame() -> None:
     """Only a data frame's rows lose their opening numbers: lines of values alone that happen
     to open 0, 1, 2 (a table's values set apart from its labels) keep every value."""
     values = "0 0 0 0 0 0 0\n1 0 0 0 0 0 1\n2 0 0 0 0 0 2\n"
-    cells, _ = tokenize(values)
+    cells, *_ = tokenize(values)
     assert [c.value for c in cells[:7]] == [0] * 7 and len(cells) == 21
-    framed, _ = tokenize("0   规章 0 0 0\n1   规范性文件 1 2 3\n2   行政许可 5\n")
+    framed, *_ = tokenize("0   规章 0 0 0\n1   规范性文件 1 2 3\n2   行政许可 5\n")
     assert [c.text for c in framed] == ["规章", "0", "0", "0", "规范性文件", "1", "2", "3", "行政许可", "5"]
 
 
