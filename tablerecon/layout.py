@@ -23,6 +23,7 @@ each, where every way of reading places agrees on that order (``order_by_place``
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import cast
 
@@ -84,17 +85,32 @@ def reading_unit(cells: Sequence[Cell]) -> int | None:
             spans.append(cell.span)
     votes = [0, 0]  # characters, display columns
     for upper, lower in itertools.pairwise(by_line.values()):
-        for a in upper:
-            for b in lower:
-                for kind in range(3):
-                    chars = abs(_edge(a, 0, kind) - _edge(b, 0, kind)) <= ALIGNMENT_SLACK
-                    display = abs(_edge(a, 2, kind) - _edge(b, 2, kind)) <= ALIGNMENT_SLACK
-                    if chars != display:
-                        votes[0 if chars else 1] += 1
+        if upper and lower:
+            for kind in range(3):
+                chars = _aligned_pairs(upper, lower, 0, kind)
+                display = _aligned_pairs(upper, lower, 2, kind)
+                votes[0] += len(chars - display)
+                votes[1] += len(display - chars)
     for unit, (mine, other) in ((0, votes), (2, votes[::-1])):
         if mine >= MIN_ROWS and mine > UNIT_MARGIN * other:
             return unit
     return None
+
+
+def _aligned_pairs(
+    upper: list[tuple[int, int, int, int]], lower: list[tuple[int, int, int, int]], unit: int, kind: int
+) -> set[tuple[int, int]]:
+    """The pairs of a line's values and the next line's that stand aligned, read in characters
+    (``unit`` 0) or display columns (2) by one edge or the middle (``kind``). A line's values
+    stand left to right, so each is looked up among the next line's by bisection: the work grows
+    with the values, not with their pairs (two lines of thousands of numbers)."""
+    edges = [_edge(span, unit, kind) for span in lower]
+    pairs = set()
+    for i, span in enumerate(upper):
+        at = _edge(span, unit, kind)
+        for j in range(bisect_left(edges, at - ALIGNMENT_SLACK), bisect_right(edges, at + ALIGNMENT_SLACK)):
+            pairs.add((i, j))
+    return pairs
 
 
 def order_by_place(

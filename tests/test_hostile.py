@@ -102,6 +102,16 @@ def test_row_of_numbers_with_commas_is_linear() -> None:
     assert isinstance(timed(lambda: extract_text(line, limits=FAST)), Report)
 
 
+def test_lines_of_thousands_of_laid_out_values_are_linear() -> None:
+    """Hang: the way a laid-out text counts places was voted on by every pair of values on
+    neighbouring lines: two lines of 2,000 values spaced into columns took 44 s, these some
+    minutes. A line's values stand left to right, so each is looked up in the next line's."""
+    first = "规章  " + "  ".join(str(k % 97) for k in range(5_000))
+    second = "行政规范性文件  " + "  ".join(str(k % 89) for k in range(5_000))
+    text = "\n".join([first, second] * 2)
+    assert isinstance(timed(lambda: extract_text(text, limits=FAST)), Report)
+
+
 def test_csv_label_with_an_unclosed_bracket_is_linear() -> None:
     """Hang: in a document written as CSV, the labels an unclosed bracket joins were joined one
     string at a time, quadratically: 80,000 fields took 1.8 s, 500,000 took 21 s."""
