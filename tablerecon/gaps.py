@@ -31,14 +31,15 @@ def assign_gaps(
     written_blanks: bool = False,
     header: tuple[Sequence[Cell], Sequence[str]] = ((), ()),
     place_unit: int | None = None,
-) -> None:
+) -> str | None:
     """Turn raw gaps into extra empty slots, relative to the table's usual spacing; on lines of
     fixed-width columns, count them from where the values stand (``layout.column_gaps``), or
     else from where they stand under the header (``layout.header_gaps``).
     ``last_index``: by ``id`` of a row, the index in ``cells`` of the row's last value;
     ``written_blanks``: empty lines of a written space may be blank cells (``Cell.written``);
     ``header``: the table's header cells and its columns' labels; ``place_unit``: how the
-    document counts places (``Document.place_unit``)."""
+    document counts places (``Document.place_unit``). Returns a note saying so where the blank
+    cells were told by where values stand, for whoever debugs the table."""
     # Empty lines count beyond the table's usual spacing; empty fields on a line, whole.
     base = _usual_gap([c.gap - (c.lead or 0) for r in rows for c in r.cells if not c.same_line])
     gaps = _row_gaps(rows, cells, last_index, base, 1)
@@ -63,13 +64,28 @@ def assign_gaps(
     # columns, where the values stand says which cells are blank.
     joined = _joined_fields(rows, n_cols)
     laid_out = None
+    note = None
     if not joined:
         values = [r.cells if r.found else [] for r in rows]
-        laid_out = column_gaps(values, n_cols) or header_gaps(values, *header, place_unit)
+        laid_out = column_gaps(values, n_cols)
+        if laid_out is not None:
+            note = "blank cells told by where the values stand in fixed-width columns"
+        else:
+            laid_out = header_gaps(values, *header, place_unit)
+            if laid_out is not None:
+                way = (
+                    {0: "characters", 2: "display columns"}.get(place_unit)
+                    if place_unit is not None
+                    else None
+                )
+                note = "blank cells told by where the values stand under the header's labels" + (
+                    f" (places counted in {way}, the document's way)" if way else ""
+                )
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:
             row.gaps = row_gaps if placed is None else list(placed)
             row.placed = placed is not None and laid_out is not None
+    return note
 
 
 def _joined_fields(rows: list[RowEvidence], n_cols: int) -> list[list[int | None] | None] | None:

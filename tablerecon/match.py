@@ -505,9 +505,11 @@ def _match_one(
     ordered.extend(extras)
     notes.extend(_spanned_values_once(ordered, spans) or _merged_value_once(ordered, len(columns)))
     notes.extend(order_by_place(ordered, len(columns), cells, region.start, region.end))
-    assign_gaps(
+    placed_by = assign_gaps(
         ordered, cells, last_index, len(columns), written_blanks, (headers, column_labels), place_unit
     )
+    if placed_by is not None:
+        notes.append(placed_by)
     data_rows = spec.data_rows
     missing = [r.key for r in data_rows if r.key not in found]
     row_score = sum([r.label_score for r in found.values()]) / 100

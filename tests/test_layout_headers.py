@@ -219,9 +219,11 @@ def test_a_one_row_table_is_read_the_way_its_document_counts_places() -> None:
     was taken from it (the four cells after the blank one were unknown). The rows of section
     二 show the way: read so, the whole row is right, its blank cell under 其他结果."""
     truth = [3, 3, 2, 2, 10, 2, 3, 7, 9, 21, 5, 3, 0, 3, 11]
-    for text in (H2T_REVIEW, W3M_REVIEW):
+    for text, way in ((H2T_REVIEW, "characters"), (W3M_REVIEW, "display columns")):
         table = extract_text(text).table("review_litigation")
         assert table is not None and not table.ambiguous
+        # Whoever debugs the table is told where its blank cells came from.
+        assert any("under the header's labels" in note and way in note for note in table.notes)
         assert np.nan_to_num(table.values[0]).tolist() == truth
         assert table.status[0][12] == "blank"
         assert all(check.holds for check in table.checks)
