@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from tablerecon.cells import Cell
 from tablerecon.evidence import RowEvidence
-from tablerecon.layout import column_gaps, header_gaps
+from tablerecon.layout import UNIT_NAMES, column_gaps, header_gaps
 
 
 def _usual_gap(gaps: list[int]) -> int:
@@ -73,13 +73,10 @@ def assign_gaps(
         else:
             laid_out = header_gaps(values, *header, place_unit)
             if laid_out is not None:
-                way = (
-                    {0: "characters", 2: "display columns"}.get(place_unit)
-                    if place_unit is not None
-                    else None
-                )
                 note = "blank cells told by where the values stand under the header's labels" + (
-                    f" (places counted in {way}, the document's way)" if way else ""
+                    f" (places counted in {UNIT_NAMES[place_unit]}, the document's way)"
+                    if place_unit is not None
+                    else ""
                 )
     for row, row_gaps, placed in zip(rows, gaps, joined or laid_out or [None] * len(rows), strict=True):
         if row.found:

@@ -45,6 +45,9 @@ MIN_ROWS = 2
 #: than the other for it to be taken as the text's way (``reading_unit``).
 UNIT_MARGIN = 2
 
+#: The two ways of counting places, by the index of their start in ``Cell.span``.
+UNIT_NAMES = {0: "characters", 2: "display columns"}
+
 
 def _edge(span: tuple[int, int, int, int], unit: int, kind: int) -> float:
     """Where a cell stands, read in characters (``unit`` 0) or display columns (2): its right
