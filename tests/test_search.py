@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from unittest import mock
 
 import numpy as np
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from tablerecon.cells import Cell, Kind
 from tablerecon.evidence import RowEvidence
 from tablerecon.solve import W_VIOLATION, HintCounts, RowCandidates, SolveLimits, candidates, solve_table
+from tablerecon.solve import search as search_module
 from tablerecon.solve.search import Search
 
 
@@ -105,6 +107,22 @@ def test_the_search_finds_exactly_the_optimal_readings(
     """Against every assignment enumerated: the same best cost and, unless capped, the same
     readings. Guards every pruning rule of narrow() (ranges, costs, what a dear candidate
     leaves the other rows), each of which must only drop what cannot be optimal."""
+    _assert_optimal(problem)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_problems())
+def test_the_hard_search_started_again_on_exact_sums_finds_the_same_readings(
+    problem: tuple[list[tuple[RowCandidates, np.ndarray]], bool, int],
+) -> None:
+    """The same, with the hard search's first try cut after its root, so that every search
+    needing a second node starts again from the candidates exactly_supported keeps: that
+    pruning, and the restart's reset of what the first try found, must change no answer."""
+    with mock.patch.object(search_module, "EXACT_SUMS_AFTER", 0):
+        _assert_optimal(problem)
+
+
+def _assert_optimal(problem: tuple[list[tuple[RowCandidates, np.ndarray]], bool, int]) -> None:
     rows, hard, bound = problem
     scored = {}
     for choice in itertools.product(*(range(rc.cost.size) for rc, _ in rows)):

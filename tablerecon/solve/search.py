@@ -11,6 +11,11 @@ import numpy as np
 from tablerecon.solve.candidates import RowCandidates
 from tablerecon.solve.costs import TOL, W_VIOLATION
 from tablerecon.solve.limits import SolveLimits
+from tablerecon.solve.sums import exactly_supported
+
+#: Checks after which the hard search starts again from the candidates each identity alone
+#: allows exactly (solve/sums.py): tables the bounds settle take far fewer.
+EXACT_SUMS_AFTER = 2_000_000
 
 #: Cost levels the search checks separately for what a dearer candidate leaves the other rows.
 AFFORDABLE_LEVELS = 3
@@ -32,6 +37,7 @@ class Search:
     deadline: float
     nodes: int = 0
     checks: int = 0  # candidate x identity checks done, for the max_checks bound
+    check_bound: int = 0  # the checks this search may reach: max_checks, or a first try's
     gave_up: bool = False  # ran out of nodes, checks or time
     #: Found more optimal assignments than it keeps. The search goes on for cheaper ones only,
     #: so a cap reached on readings that turn out not to be optimal is lifted again.
@@ -53,6 +59,7 @@ class Search:
     moves: np.ndarray = field(init=False)  # (R, G) equations each row's choice can move
 
     def __post_init__(self) -> None:
+        self.check_bound = self.limits.max_checks
         if len(self.contrib) == 1:  # most components: one row, set up without concatenating
             self.flat, self.cost = self.contrib[0], self.cands[0].cost
             self.starts = np.zeros(1, dtype=np.int64)
@@ -81,11 +88,36 @@ class Search:
             self.lone_row()
             return
         every = np.arange(self.flat.shape[0])
+        if self.hard and self.flat.shape[1]:
+            self.hard_search(every)
+            return
         if self.hard or sum(c.cost.size > 1 for c in self.cands) <= 1:
             self.run(every)
             return
         self.descend()
         self.deepen(every)
+
+    def hard_search(self, every: np.ndarray) -> None:
+        """The search where every identity must hold. The bounds settle most tables in a few
+        nodes; one they have not settled within EXACT_SUMS_AFTER checks is searched again from
+        only the candidates each identity alone allows exactly (solve/sums.py), which costs
+        more than a node but can rule out most of a glued table's candidates at once."""
+        upper = self.best
+        self.check_bound = min(self.limits.max_checks, EXACT_SUMS_AFTER)
+        self.run(every)
+        self.check_bound = self.limits.max_checks
+        if not self.gave_up or self.checks > self.limits.max_checks or self.nodes > self.limits.max_nodes:
+            return
+        if time.perf_counter() > self.deadline:
+            return
+        keep, work = exactly_supported(self.by_equation, self.row_of, every)
+        self.checks += work
+        self.best, self.solutions, self.seen, self.capped, self.root = upper, [], set(), False, None
+        self.gave_up, self.floor = False, 0
+        every = every[keep]
+        if np.unique(self.row_of[every]).size < len(self.cands):
+            return  # a row has no candidate left: no reading holds every identity
+        self.run(every)
 
     def deepen(self, every: np.ndarray) -> None:
         """The values-as-read search, under bounds just above the root's lower bound first (one,
@@ -279,7 +311,7 @@ class Search:
         self.nodes += 1
         if (
             self.nodes > self.limits.max_nodes
-            or self.checks > self.limits.max_checks
+            or self.checks > self.check_bound
             or time.perf_counter() > self.deadline
         ):
             self.gave_up = True
