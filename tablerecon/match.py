@@ -275,6 +275,13 @@ def document_format(matched: list[list[TableEvidence]]) -> str | None:
     return max(votes, key=lambda k: votes[k]) if votes else None
 
 
+def _labels_before(cells: list[Cell], i: int, start: int) -> int:
+    """Where the run of label cells just before cell ``i`` begins (not before ``start``)."""
+    while i > start and cells[i - 1].kind is Kind.LABEL:
+        i -= 1
+    return i
+
+
 def _match_one(
     cells: list[Cell],
     region: Region,
@@ -387,13 +394,12 @@ def _match_one(
             and nxt is not None
             and nxt.kind is not label_kind
             and (restart := _restarts(cell.text, rows, found)) is not None
+            and (again := _labels_before(cells, i, region.start)) > region.start
         ):
             # The table's first rows again, before any row read so far: what was read is another
             # table (a summary of a few totals before the full one). The table is read again
-            # from the labels before this row (its header).
-            again = i
-            while again > region.start and cells[again - 1].kind is label_kind:
-                again -= 1
+            # from the labels before this row (its header); only if something is passed over,
+            # or it would be read again as it was, without end.
             evidence = _match_one(
                 cells, replace(region, start=again), template, spec, written_blanks, place_unit
             )

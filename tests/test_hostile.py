@@ -37,6 +37,7 @@ from tablerecon.normalize import normalize
 from tablerecon.pipeline import extract_file
 from tablerecon.segment import is_run, trailing_run
 from tablerecon.solve import SolveLimits
+from tablerecon.templates import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tablerecon"
@@ -93,6 +94,29 @@ def test_lone_surrogate_is_text_not_a_crash() -> None:
     assert report_of(lambda: extract_text("\ud800")).tables == []
     report = report_of(lambda: extract_text("\ud800" + SEED.replace("信息内容", "信息内容\udfff", 1)))
     assert len(report.tables) == 7
+
+
+def test_a_tables_first_rows_again_right_after_its_header_end_in_a_reading() -> None:
+    """Crash: RecursionError. A row that begins the table again (二、上年结转, after 3.补
+    read as no row) restarts the reading from the labels before it; when those labels reach
+    back to the region's start, the restart read the same region again, without end."""
+    text = "和处理政府信息公开申请情况\n3.补\n二、上年结转政府信息公开申 0"
+    report = report_of(lambda: extract_text(text))
+    assert report.tables == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_row_labels_in_any_order_end_in_a_reading(seed: int) -> None:
+    """The same crash, as fuzzing found it in 332 of 1,500 texts: the requests table's title and
+    headers, then its row labels (cut short at random) in random order with a few values."""
+    rng = random.Random(seed)
+    spec = next(t for t in load_template("requests-2021").tables if t.table == "requests")
+    labels = [r.label for r in spec.rows if r.label]
+    out = [REQUESTS_TITLE, *(c.label for c in spec.columns if c.label)]
+    for _ in range(rng.randint(5, 60)):
+        out.append(rng.choice(labels)[: rng.randint(2, 30)])
+        out += [str(rng.randrange(100)) for _ in range(rng.randint(0, 3))]
+    report_of(lambda: extract_text("\n".join(out)))
 
 
 def test_row_of_numbers_with_commas_is_linear() -> None:
