@@ -8,7 +8,7 @@ note-stripped comparison so both kinds of damage are tolerated.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -31,6 +31,11 @@ _SECTION = re.compile(r"[一二三四五六七八九十]+、.")
 
 #: Labels longer than this are prose or junk: scored, never cached (a worker reads millions).
 _CACHED_LABEL_CHARS = 120
+#: Characters of a label read that are compared with the template labels (the longest has
+#: some 60). Beyond, it is prose or junk, which scores near 0 either way; compared whole, a line
+#: of a million characters took tens of milliseconds against each template label, and is
+#: compared with hundreds, outside any time budget.
+MAX_SCORED_CHARS = 1_000
 #: Minimum score for a label to be taken as a template row or column.
 MATCH_THRESHOLD = 72.0
 
@@ -65,9 +70,10 @@ def _template_forms(label: str) -> tuple[str, str]:
 
 
 def score(found: str, expected: str) -> float:
-    """Similarity (0-100) of a label found in a document and a template label."""
+    """Similarity (0-100) of a label found in a document and a template label. A label is
+    compared by its first MAX_SCORED_CHARS characters."""
     if len(found) > _CACHED_LABEL_CHARS:
-        return _score(found, expected)
+        return _score(found[:MAX_SCORED_CHARS], expected)
     return _cached_score(found, expected)
 
 
@@ -83,23 +89,32 @@ def _score(found: str, expected: str) -> float:
     best = fuzz.ratio(found, exp)
     if best >= 100:
         return best
-    a = strip_notes(found)
+    a, cut = _found_forms(found)
     if a != found or b != exp:  # without notes, the texts compare differently
         best = max(best, fuzz.ratio(a, b))
     # A truncated header (本年增/) is a prefix of the full one.
     if len(a) >= 3 and b.startswith(a):
         best = max(best, 100.0 * (0.75 + 0.25 * len(a) / len(b)))
-    if best < CUT_NOTE_SCORE and a.count("(") > a.count(")"):
-        cut = _CUT_NOTE.sub("", a)
-        if cut != a and cut:
-            best = max(best, min(fuzz.ratio(cut, b), CUT_NOTE_SCORE))
+    if best < CUT_NOTE_SCORE and cut:
+        best = max(best, min(fuzz.ratio(cut, b), CUT_NOTE_SCORE))
     return best
+
+
+@lru_cache(maxsize=8)
+def _found_forms(found: str) -> tuple[str, str]:
+    """A label read, without its notes, and that without a note cut off unclosed ("" when it
+    has none): worked out once per label, not once per template label it is compared with (a
+    line of a million characters took seconds a comparison, and is compared with hundreds).
+    Only the last few are kept: a label is compared with every template label in a row."""
+    a = strip_notes(found)
+    cut = _CUT_NOTE.sub("", a) if a.count("(") > a.count(")") else a
+    return a, cut if cut != a else ""
 
 
 def matches_any(found: str, expected: tuple[str, ...], threshold: float = MATCH_THRESHOLD) -> bool:
     """Whether ``found`` scores at least ``threshold`` against one of ``expected``."""
     if len(found) > _CACHED_LABEL_CHARS:
-        return any(_score(found, e) >= threshold for e in expected)
+        return any(_score(found[:MAX_SCORED_CHARS], e) >= threshold for e in expected)
     return _cached_matches_any(found, expected, threshold)
 
 
