@@ -177,10 +177,23 @@ class Report(BaseModel):
     def to_contract(self) -> dict[str, Any]:
         """The report in the JSON shape of shared/spec/output.md."""
         return {
-            "source": self.source,
+            "source": utf8_text(self.source),
             "tables": [t.to_contract() for t in self.tables],
             "errors": list(self.errors),
         }
+
+
+def utf8_text(text: str) -> str:
+    """``text`` as UTF-8 output can hold it (the JSON contract, the batch dataset): a file
+    name's bytes that are not UTF-8, which Python reads as lone surrogates, become ``\\xNN``
+    escapes (``n\\xff.txt``)."""
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no byte decoded to: a caller's own str
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _json_number(v: float) -> int | float | None:

@@ -335,6 +335,26 @@ def test_duplicates_hidden_files_and_the_dataset_itself_are_skipped(tmp_path: Pa
     assert [r[1] for r in rows["documents"]] == [str(src / "a.txt")]
 
 
+@pytest.mark.parametrize("dataset", ["out.duckdb", "out.parquet"])
+def test_a_file_name_that_is_not_utf8_is_a_row_like_any(tmp_path: Path, dataset: str) -> None:
+    """A name whose bytes are not UTF-8 stopped the whole batch (internal error: the path fits
+    no string column), and with it every other file. Its path is stored with \\xNN escapes,
+    and a second run finds it already there."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / os.fsdecode(b"n\xff.txt")).write_text(generate(7).text, encoding="utf-8")
+    (src / "ok.txt").write_text(generate(8).text, encoding="utf-8")
+    out = tmp_path / dataset
+    assert main(["batch", str(src), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    rows = duckdb_rows(out) if dataset.endswith(".duckdb") else parquet_rows(out)
+    paths = {r[1]: r[8] for r in rows["documents"]}
+    assert paths[str(src / "n\\xff.txt")] == "ok" and paths[str(src / "ok.txt")] == "ok"
+    assert {r[1] for r in rows["cells"]} >= {str(src / "n\\xff.txt"), str(src / "ok.txt")}
+    assert main(["batch", str(src), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    again = duckdb_rows(out) if dataset.endswith(".duckdb") else parquet_rows(out)
+    assert again["documents"] == rows["documents"]
+
+
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "x.duckdb")]) == 2
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "x.duckdb"), "--jobs", "0"]) == 2

@@ -647,6 +647,21 @@ def test_cli_exit_codes_and_one_line_per_file(tmp_path: Path, capsys: pytest.Cap
     assert json.loads(out[0])["errors"] == ["cannot read: No such file or directory"]
 
 
+def test_a_file_name_that_is_not_utf8_keeps_the_output_utf8(tmp_path: Path) -> None:
+    """The contract is UTF-8, but ``source`` carried a file name's raw byte 0xFF (a lone
+    surrogate in Python, which no UTF-8 encoder takes): it is now written as an escape."""
+    name = os.fsdecode(b"n\xff.txt")
+    (tmp_path / name).write_text(SEED, encoding="utf-8")
+    contract = extract_file(tmp_path / name).to_contract()
+    assert contract["source"] == str(tmp_path / "n\\xff.txt")
+    json.dumps(contract, ensure_ascii=False).encode("utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "tablerecon", "extract", "--json", name], cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout.decode("utf-8"))["source"] == "n\\xff.txt"
+
+
 def test_cli_internal_error_in_one_file_spares_the_others(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

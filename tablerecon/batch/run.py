@@ -23,6 +23,7 @@ from tablerecon.allocator import keep_freed_memory
 from tablerecon.batch.rows import TABLES, Chunk, DocResult, make_chunk
 from tablerecon.batch.stores import Format, guess_format, open_store
 from tablerecon.batch.worker import error_reason, file_digest, process_chunk
+from tablerecon.models import utf8_text
 from tablerecon.pipeline import Limits
 
 Engine = Literal["local", "dask"]
@@ -154,7 +155,7 @@ def run_batch(
                     digest: str | None = file_digest(path)[0]
                 except OSError:
                     digest = None
-                if (digest in known_hashes) if digest else (path in known_paths):
+                if (digest in known_hashes) if digest else (utf8_text(path) in known_paths):
                     summary.skipped += 1
                     if progress and summary.skipped % 100 == 0:
                         progress(summary)
@@ -162,7 +163,7 @@ def run_batch(
                 if digest:
                     known_hashes.add(digest)  # a second copy in this run is skipped too
                 else:
-                    known_paths.add(path)
+                    known_paths.add(utf8_text(path))  # as the dataset stores it
                 yield Todo(path, digest)
 
         if progress:
@@ -180,7 +181,7 @@ def run_batch(
 
 
 def _crashed(t: Todo, why: str) -> DocResult:
-    return DocResult(content_hash=t.content_hash, path=t.path, error=why)
+    return DocResult(content_hash=t.content_hash, path=utf8_text(t.path), error=why)
 
 
 def _run_local(

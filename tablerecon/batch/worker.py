@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from tablerecon.batch.rows import CellRow, CheckRow, Chunk, DocResult, make_chunk
-from tablerecon.models import Report
+from tablerecon.models import Report, utf8_text
 from tablerecon.pipeline import Limits, extract_file
 
 _HASH_BLOCK = 1 << 20
@@ -34,16 +34,17 @@ def file_digest(path: str | os.PathLike[str], keep: int = 0) -> tuple[str, int, 
 def process_file(path: str, limits: Limits | None = None) -> DocResult:
     """Extract one file into rows. Never raises: any failure is the document's error row."""
     limits = limits or Limits()
+    shown = utf8_text(path)  # a file name that is not UTF-8 fits no string column
     try:
         digest, size, head = file_digest(path, keep=_HEAD_BYTES)
     except OSError as exc:
-        return DocResult(content_hash=None, path=path, error=error_reason(exc))
+        return DocResult(content_hash=None, path=shown, error=error_reason(exc))
     fmt = _input_format(path, head)
     try:
         report = extract_file(path, limits)
-        return _document(report, path, digest, size, fmt, head)
+        return _document(report, shown, digest, size, fmt, head)
     except Exception as exc:  # a bad document is a row, never a stopped batch
-        return DocResult(content_hash=digest, path=path, format=fmt, n_bytes=size, error=error_reason(exc))
+        return DocResult(content_hash=digest, path=shown, format=fmt, n_bytes=size, error=error_reason(exc))
 
 
 def process_chunk(paths: Sequence[str], limits: Limits | None = None) -> Chunk:
@@ -55,7 +56,7 @@ def error_reason(exc: BaseException) -> str:
     """The error column: the exception's class (DecodeError, InputTooLargeError...) and message."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return utf8_text(f"{type(exc).__name__}: {exc}") if str(exc) else type(exc).__name__
 
 
 def _document(report: Report, path: str, digest: str, size: int, fmt: str, head: bytes) -> DocResult:
