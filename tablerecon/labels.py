@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
-from tablerecon.caches import bounded
+from tablerecon.caches import bounded, register
 from tablerecon.cells import normalize_label
 
 # A bracketed note that is not the leading ordinal such as (一) or (七).
@@ -109,6 +109,9 @@ def _found_forms(found: str) -> tuple[str, str]:
     a = strip_notes(found)
     cut = _CUT_NOTE.sub("", a) if a.count("(") > a.count(")") else a
     return a, cut if cut != a else ""
+
+
+register(_found_forms.cache_clear)  # bounds itself (8 entries); emptied with the others
 
 
 def matches_any(found: str, expected: tuple[str, ...], threshold: float = MATCH_THRESHOLD) -> bool:
