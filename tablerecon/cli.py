@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _never_unencodable()
     keep_freed_memory()  # see tablerecon.allocator: long runs otherwise fault arrays in again
     # What the imports allocated lives as long as the command: frozen, the garbage collector
     # need not walk it again (a full collection in a long run: ~37 -> ~6 ms). Thawed on the way
@@ -49,21 +50,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.unfreeze()
 
 
+def _never_unencodable() -> None:
+    """Text the terminal's encoding cannot show (CJK on a latin-1 console, the grid's own
+    marks on GBK) is written as escapes rather than failing the command. ``extract --json``
+    writes UTF-8 whatever the console, as its contract asks."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so that Python's flush at exit cannot fail
+    again after an error writing it has been reported."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is no file (captured): nothing to flush
+        pass
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a full disk fails here, inside the command, not at exit
     except KeyboardInterrupt:
         print("tablerecon: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (| head): stop quietly, and keep Python's exit flush from failing.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):  # stdout is no file (captured): nothing to flush
-            pass
+        _discard_stdout()
         return EXIT_OK
+    except OSError as exc:  # the output cannot be written (a full disk, a device gone)
+        _discard_stdout()
+        where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+        print(f"tablerecon: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except TableReconError as exc:  # a command that left an input error to us
         print(f"tablerecon: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE

@@ -721,6 +721,42 @@ def test_python_dash_m_is_the_same_command_line() -> None:
     assert bad.returncode == 2 and b"Traceback" not in bad.stderr
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "big5", "ascii"])
+def test_a_console_that_cannot_show_the_text_gets_escapes_not_a_crash(encoding: str) -> None:
+    """show, explain and extract failed with "internal error: UnicodeEncodeError" where standard
+    output is not UTF-8: a Chinese Windows console (GBK) cannot show the grid's own marks, an
+    ASCII one no Chinese at all. Such text is now escaped; extract --json writes UTF-8 anyway,
+    as its contract asks."""
+    run = [sys.executable, "-m", "tablerecon"]
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    for args in (["show", str(SEED_004)], ["explain", str(SEED_004), "--table", "requests"]):
+        done = subprocess.run([*run, *args], capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+        assert done.stdout
+    done = subprocess.run(
+        [*run, "extract", "--json", str(SEED_004)], capture_output=True, env=env, timeout=120
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout.decode("utf-8")) == extract_file(SEED_004).to_contract() | {
+        "source": str(SEED_004)
+    }
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_one_line_not_an_internal_error() -> None:
+    """Standard output on a full disk: "internal error: OSError", and Python's own complaint at
+    exit after it. Now one line naming the cause, exit 2."""
+    for args in (["show", str(SEED_004)], ["extract", "--json", str(SEED_004)]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "tablerecon", *args], stdout=full, stderr=subprocess.PIPE, timeout=120
+            )
+        assert done.returncode == 2
+        assert done.stderr.decode().splitlines() == [
+            "tablerecon: cannot write the output: No space left on device"
+        ]
+
+
 @FUZZ
 @given(st.binary(max_size=600))
 def test_cli_on_random_files(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 
 from tablerecon.errors import DecodeError, InputTooLargeError, TableReconError
+from tablerecon.models import utf8_text
 from tablerecon.pipeline import Limits, extract_file
 
 EXIT_OK, EXIT_DOC_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -59,6 +60,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 
 def run(args: argparse.Namespace) -> int:
     limits = Limits(max_bytes=args.max_bytes, max_seconds=args.max_seconds)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if args.json and reconfigure is not None:
+        reconfigure(encoding="utf-8")  # the contract is UTF-8, whatever the console's encoding
     worst = EXIT_OK
     for path in args.files:
         try:
@@ -93,7 +97,7 @@ def _fail(path: str, message: str, as_json: bool) -> None:
     print(f"tablerecon: {message}", file=sys.stderr)
     if as_json:
         reason = message.removeprefix(f"{path}: ")
-        print(json.dumps({"source": path, "tables": [], "errors": [reason]}, ensure_ascii=False))
+        print(json.dumps({"source": utf8_text(path), "tables": [], "errors": [reason]}, ensure_ascii=False))
 
 
 def _reason(path: str, exc: BaseException) -> str:
