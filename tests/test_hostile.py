@@ -710,6 +710,32 @@ def test_cli_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["synth", ""],
+        ["show", str(SEED_004), "--html", ""],
+        ["show", ""],
+        ["explain", "", "--table", "requests"],
+        ["extract", ""],
+        ["eval", ""],
+        ["batch", "", "--out", "x.duckdb"],
+        ["batch", ".", "--out", ""],
+    ],
+)
+def test_an_empty_path_is_bad_usage(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty path names no file, but was taken as the current directory: synth '' and
+    batch --out '' wrote there, show --html '' printed the grid instead of a page."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 2
+    assert "an empty path names no file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_python_dash_m_is_the_same_command_line() -> None:
     """``python -m tablerecon`` runs the ``tablerecon`` script: the same JSON, the same exit codes."""
     seed = ROOT / "corpus" / "seeds" / "004_cee6ea4c640e5fe0.txt"

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 
 from tablerecon.batch import StoreError, Summary, default_jobs, guess_format, run_batch
+from tablerecon.commands import path_text
 from tablerecon.pipeline import Limits
 
 
@@ -34,9 +35,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "already there (by content hash), so a killed batch resumes where it stopped.",
     )
     p.add_argument(
-        "input_dir", metavar="INPUT_DIR", help="directory walked recursively (hidden names skipped)"
+        "input_dir",
+        metavar="INPUT_DIR",
+        type=path_text,
+        help="directory walked recursively (hidden names skipped)",
     )
-    p.add_argument("--out", required=True, metavar="DATASET", help="a .duckdb file or a Parquet directory")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DATASET",
+        type=path_text,
+        help="a .duckdb file or a Parquet directory",
+    )
     p.add_argument(
         "--format",
         choices=("duckdb", "parquet"),

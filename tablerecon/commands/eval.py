@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from tablerecon.commands import path_arg
 from tablerecon.evaluate import Counts, Evaluation, evaluate_dir, find_inputs
 
 _COLUMNS = (
@@ -28,8 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cell accuracy (blank = 0), table-exact rate, ambiguity rate, inferred-cell precision, "
         "planted inconsistencies detected, false alarms and silent errors.",
     )
-    p.add_argument("directory", metavar="DIR", type=Path)
-    p.add_argument("--truth", type=Path, default=None, metavar="TRUTH_DIR",
+    p.add_argument("directory", metavar="DIR", type=path_arg)
+    p.add_argument("--truth", type=path_arg, default=None, metavar="TRUTH_DIR",
                    help="where the truth files are (default: DIR)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--max-silent", type=int, default=0, metavar="N",

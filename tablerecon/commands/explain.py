@@ -11,6 +11,7 @@ import argparse
 
 from rich.console import Console
 
+from tablerecon.commands import path_text
 from tablerecon.commands.show import EXIT_DOC_ERRORS, EXIT_OK, fail, load, select
 from tablerecon.models import Table
 from tablerecon.render.cells import short_row
@@ -19,7 +20,7 @@ from tablerecon.render.terminal import explain_view
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("explain", help="explain how a table's numbers were placed")
-    p.add_argument("file", metavar="FILE", help="report text (UTF-8, UTF-16 or GB18030)")
+    p.add_argument("file", metavar="FILE", type=path_text, help="report text (UTF-8, UTF-16 or GB18030)")
     p.add_argument(
         "--table", metavar="ID", required=True, help="requests, review_litigation, active_20_1, ..."
     )

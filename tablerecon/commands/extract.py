@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable
 
+from tablerecon.commands import path_text
 from tablerecon.errors import DecodeError, InputTooLargeError, TableReconError
 from tablerecon.models import utf8_text
 from tablerecon.pipeline import Limits, extract_file
@@ -23,7 +24,9 @@ EXIT_OK, EXIT_DOC_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("extract", help="reconstruct the tables of one or more documents")
-    p.add_argument("files", nargs="+", metavar="FILE", help="report text (UTF-8, UTF-16 or GB18030)")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", type=path_text, help="report text (UTF-8, UTF-16 or GB18030)"
+    )
     p.add_argument("--json", action="store_true", help="print the JSON contract, one object per line")
     defaults = Limits()
     p.add_argument(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from tablerecon.commands import path_text
 from tablerecon.errors import TableReconError
 from tablerecon.models import Report, Table
 from tablerecon.normalize import decode
@@ -24,10 +25,10 @@ EXIT_OK, EXIT_DOC_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("show", help="show each table as a coloured grid, or as an HTML page")
-    p.add_argument("file", metavar="FILE", help="report text (UTF-8, UTF-16 or GB18030)")
+    p.add_argument("file", metavar="FILE", type=path_text, help="report text (UTF-8, UTF-16 or GB18030)")
     p.add_argument("--table", metavar="ID", help="only this table (requests, review_litigation, ...)")
     p.add_argument("--lines", action="store_true", help="show the source line under each read cell")
-    p.add_argument("--html", metavar="OUT.html", help="write a self-contained page instead")
+    p.add_argument("--html", metavar="OUT.html", type=path_text, help="write a self-contained page instead")
     p.set_defaults(func=run)
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import get_args
 
+from tablerecon.commands import path_arg
 from tablerecon.synth import DEFORMATIONS, Deformations, Style, generate
 
 
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Write OUT_DIR/<seed>.txt (the report) and OUT_DIR/<seed>.json (its truth) for "
         "seeds S .. S+N-1. The same seed and options always give the same bytes.",
     )
-    p.add_argument("out_dir", metavar="OUT_DIR", type=Path)
+    p.add_argument("out_dir", metavar="OUT_DIR", type=path_arg)
     p.add_argument("--count", type=int, default=100, metavar="N", help="documents to write (default 100)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="first seed (default 0)")
     p.add_argument("--style", choices=get_args(Style), default="cell_per_line", help="flattening style")
