@@ -355,6 +355,44 @@ def test_a_file_name_that_is_not_utf8_is_a_row_like_any(tmp_path: Path, dataset:
     assert again["documents"] == rows["documents"]
 
 
+def test_a_dataset_that_is_not_ours_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each was an internal error (BinderException, ArrowInvalid, ValueError): a DuckDB file
+    with a documents table of another shape, a Parquet part that is no Parquet, a scheduler
+    address that is no address."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(generate(7).text, encoding="utf-8")
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE documents (x INTEGER)")
+    con.close()
+    broken = tmp_path / "broken.parquet"
+    (broken / "part-000001-deadbeef").mkdir(parents=True)
+    (broken / "part-000001-deadbeef" / "documents.parquet").write_text("garbage")
+    runs = [
+        ["batch", str(src), "--out", str(other), "--quiet"],
+        ["batch", str(src), "--out", str(broken), "--quiet"],
+        [
+            "batch",
+            str(src),
+            "--out",
+            str(tmp_path / "d.duckdb"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "not a url",
+        ],
+    ]
+    for args in runs:
+        assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and not any("internal error" in line for line in err), err
+    assert str(other) in err[0] and "not a tablerecon dataset" in err[0]
+    assert "part-000001-deadbeef" in err[1] and "cannot reach the Dask scheduler" in err[2]
+
+
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "x.duckdb")]) == 2
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "x.duckdb"), "--jobs", "0"]) == 2

@@ -294,7 +294,7 @@ def _run_dask(
     if scheduler:
         try:
             client = distributed.Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: no address at all
             raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     else:
         cluster = distributed.LocalCluster(

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from tablerecon.batch.rows import COLUMNS
@@ -39,6 +40,7 @@ class DuckDBStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         import duckdb
 
+        self.path = path
         try:
             self.con = duckdb.connect(str(path))
             for name, cols in COLUMNS.items():
@@ -48,7 +50,12 @@ class DuckDBStore:
             raise StoreError(str(exc).splitlines()[0]) from exc
 
     def known(self) -> tuple[set[str], set[str]]:
-        rows = self.con.execute("SELECT content_hash, path FROM documents").fetchall()
+        import duckdb
+
+        try:
+            rows = self.con.execute("SELECT content_hash, path FROM documents").fetchall()
+        except duckdb.Error as exc:  # a table of that name but not ours
+            raise StoreError(f"{self.path}: not a tablerecon dataset: {str(exc).splitlines()[0]}") from exc
         return {h for h, _ in rows if h is not None}, {p for h, p in rows if h is None}
 
     def write(self, tables: dict[str, Any]) -> None:
@@ -101,7 +108,10 @@ class ParquetStore:
         hashes: set[str] = set()
         paths: set[str] = set()
         for part in self.parts():
-            t = pq.read_table(part / "documents.parquet", columns=["content_hash", "path"])
+            try:
+                t = pq.read_table(part / "documents.parquet", columns=["content_hash", "path"])
+            except (OSError, pa.ArrowException) as exc:  # a part damaged, or not ours
+                raise StoreError(f"{part}: not a readable part of a tablerecon dataset: {exc}") from exc
             for h, p in zip(t.column(0).to_pylist(), t.column(1).to_pylist(), strict=True):
                 if h is None:
                     paths.add(p)
