@@ -11,11 +11,14 @@ ambiguous (a cell the output lacks altogether is wrong but not silent).
 
 from __future__ import annotations
 
+import glob
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 SILENT_STATUSES = frozenset({"read", "blank", "inferred"})
 TOLERANCE = 1e-6
@@ -230,18 +233,74 @@ Extractor = Callable[[Path], dict[str, Any]]
 
 
 def find_inputs(directory: Path, truth_dir: Path | None = None) -> list[tuple[Path, Path]]:
-    """(input, truth) pairs: every ``<stem>.json`` in the truth directory with an input of the same
-    stem in ``directory`` (or, with a separate truth directory, anywhere below it); when several
-    inputs share the stem, the ``.txt`` one is taken."""
+    """(input, truth) pairs: every ``<stem>.json`` file in the truth directory with an input of the
+    same stem in ``directory`` (or, with a separate truth directory, anywhere below it); when
+    several inputs share the stem, the ``.txt`` one is taken. A stem is matched as written, glob
+    characters and all (``rep[1].json`` is not ``rep1.txt``'s truth); a truth that is no regular
+    file (a FIFO would be read forever) is passed over."""
     search = directory.glob if truth_dir is None else directory.rglob
     truth_dir = truth_dir or directory
     pairs: list[tuple[Path, Path]] = []
-    for truth in sorted(truth_dir.glob("*.json")):
-        inputs = sorted(p for p in search(f"{truth.stem}.*") if p.suffix != ".json" and p.is_file())
+    for truth in sorted(t for t in truth_dir.glob("*.json") if t.is_file()):
+        stem = glob.escape(truth.stem)
+        inputs = sorted(p for p in search(f"{stem}.*") if p.suffix != ".json" and p.is_file())
         if inputs:
             txt = [p for p in inputs if p.suffix == ".txt"]
             pairs.append(((txt or inputs)[0], truth))
     return pairs
+
+
+class _TruthTable(BaseModel):
+    """What scoring reads of a truth table (other keys are kept and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    table: str
+    template: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[float | None]]
+    inferred: list[tuple[str, str]] = []
+    #: True, or the identities the generator broke, when the source is planted inconsistent.
+    source_inconsistent: bool | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _cells_fill_the_grid(self) -> _TruthTable:
+        if len(self.cells) != len(self.rows) or any(len(r) != len(self.columns) for r in self.cells):
+            raise ValueError(f"{self.table}: cells are not {len(self.rows)} rows of {len(self.columns)}")
+        return self
+
+
+class _Synth(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    deformations: list[str] = []
+    style: str | None = None
+
+
+class _TruthFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    tables: list[_TruthTable]
+    synth: _Synth | None = None
+
+
+def load_truth(path: Path) -> dict[str, Any]:
+    """A truth file (corpus truth format), checked for what scoring reads; ``ValueError``
+    naming the file and its first problem when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        _TruthFile.model_validate(data)
+    except RecursionError:
+        raise ValueError(f"{path}: not a truth file: nested too deeply") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "the top level"
+        raise ValueError(f"{path}: not a truth file: {where}: {first['msg']}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a truth file: {exc}") from None
+    assert isinstance(data, dict)
+    return data
 
 
 def _engine(path: Path) -> dict[str, Any]:
@@ -273,7 +332,7 @@ def evaluate_dir(
     for path, truth_path in find_inputs(directory, truth_dir):
         if progress:
             progress(path)
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        truth = load_truth(truth_path)
         truth["source"] = path.name
         try:
             contract: dict[str, Any] | None = run(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,45 @@ def test_eval_command_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert summary["total"]["cells_silent"] == 6
     assert main(["eval", str(tmp_path), "--max-silent", "6"]) == 0
     assert main(["eval", str(tmp_path / "nowhere")]) == 2
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        "[1]",
+        "null",
+        "{}",
+        '{"tables": null}',
+        '{"tables": ["x"]}',
+        '{"tables": [{"table": "requests"}]}',
+        '{"tables": [{"table": "requests", "template": "requests-2021", "rows": ["total"], '
+        '"columns": ["total"], "cells": []}]}',
+        '{"tables": [{"table": "requests", "template": "requests-2021", "rows": ["total"], '
+        '"columns": ["total"], "cells": [[1]], "inferred": 5}]}',
+        '{"synth": {"deformations": 5}, "tables": []}',
+        "[" * 100_000 + "]" * 100_000,
+        "not json",
+    ],
+)
+def test_a_truth_file_that_is_none_is_one_line_and_exit_2(
+    truth: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Valid JSON of the wrong shape was an internal error somewhere in the scoring (TypeError,
+    KeyError, IndexError, RecursionError for deep nesting); now the file and its first problem."""
+    (tmp_path / "doc.txt").write_text("规章 | 1 | 2 | 3 |", encoding="utf-8")
+    (tmp_path / "doc.json").write_text(truth, encoding="utf-8")
+    assert main(["eval", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a truth file" in err[0] and "doc.json" in err[0], err
+
+
+def test_a_truth_is_paired_with_its_own_stem_and_only_a_regular_file_is_read(tmp_path: Path) -> None:
+    """``rep[1].json`` was scored against ``rep1.txt`` (its stem taken as a glob pattern), and
+    a truth that is a FIFO blocked eval forever."""
+    for name in ("rep[1].json", "rep[1].txt", "rep1.txt", "b.txt"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    os.mkfifo(tmp_path / "b.json")
+    assert [(i.name, t.name) for i, t in find_inputs(tmp_path)] == [("rep[1].txt", "rep[1].json")]
 
 
 def _shared_score() -> Any:
