@@ -736,6 +736,17 @@ def test_an_empty_path_is_bad_usage(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_show_never_writes_its_page_over_its_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "report.html"
+    page.write_bytes((ROOT / "corpus" / "dev" / "001_pingtan_2019_page.html").read_bytes())
+    before = page.read_bytes()
+    assert main(["show", str(page), "--html", str(tmp_path / "." / "report.html")]) == 2
+    assert page.read_bytes() == before
+    assert "would overwrite its own input" in capsys.readouterr().err
+
+
 def test_python_dash_m_is_the_same_command_line() -> None:
     """``python -m tablerecon`` runs the ``tablerecon`` script: the same JSON, the same exit codes."""
     seed = ROOT / "corpus" / "seeds" / "004_cee6ea4c640e5fe0.txt"

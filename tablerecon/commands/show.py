@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(tables, str):
         return fail(tables)
     if args.html:
+        if Path(args.html).resolve() == Path(args.file).resolve():
+            return fail(f"{args.html}: the page would overwrite its own input; name another file")
         try:
             text, _ = decode(Path(args.file).read_bytes())
             Path(args.html).write_text(render_page(report, text, tables), encoding="utf-8")
