@@ -85,8 +85,14 @@ _SECTION_TAGS = frozenset({"thead", "tbody", "tfoot"})
 
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` is an HTML page or fragment: a cheap test on its first few KB, so that
-    callers can route a document without parsing it."""
-    return _HTML_MARK.search(text, 0, SNIFF_CHARS) is not None
+    callers can route a document without parsing it. Text whose first mark is a ``<table``
+    after lines holding no tag at all is not: it is text (Markdown) holding a raw table, whose
+    lines around the table read as text (``readers.mixed``); read as a page, they ran together."""
+    mark = _HTML_MARK.search(text, 0, SNIFF_CHARS)
+    if mark is None:
+        return False
+    before = text[: mark.start()]
+    return not (mark.group().lower() == "<table" and before.strip() and "<" not in before)
 
 
 def html_cells(text: str, max_cells: int | None = None, deadline: float | None = None) -> list[Cell]:
